@@ -1,0 +1,209 @@
+"""Archive benchmark: insert rate with stemming and indexing, search latency, size on disk.
+
+Builds archives of generated Russian articles (~3,000-character bodies; words drawn with a
+Zipf law from real Russian nouns, adjectives and verbs in their inflected forms, plus
+invented surnames and real place names), then times 1-3 word searches with ranking and
+snippets. Seeded: the same arguments build the same archives.
+
+    .venv/bin/python bench/search.py --sizes 100000
+    .venv/bin/python bench/search.py --sizes 2000 --queries 50      # a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from crawler.items import Article, PhotoCredit
+from pipelines.archive import Archive
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+MASCULINE = _words(
+    "губернатор район город край регион министр депутат закон бюджет проект рынок завод "
+    "аэропорт мост вокзал суд прокурор пожар урожай экспорт импорт фермер спортсмен "
+    "турнир матч стадион театр концерт фестиваль музей университет студент врач пациент "
+    "автобус трамвай маршрут ремонт дом парк лес пассажир водитель двигатель договор "
+    "налог кредит мэр сенатор инвестор предприниматель банк магазин рубль доллар миллион "
+    "Казахстан Узбекистан Китай Барнаул Новосибирск Бийск Рубцовск Томск Кемерово "
+)
+FEMININE = _words(
+    "область страна дорога больница школа поликлиника полиция власть администрация "
+    "программа выставка встреча компания продукция пенсия зарплата цена погода неделя "
+    "команда победа площадь улица река вода квартира семья работа система служба "
+    "делегация граница таможня электричка скорая помощь "
+)
+NEUTER = _words(
+    "правительство министерство собрание предприятие строительство производство "
+    "сотрудничество соглашение решение заседание здание учреждение отделение происшествие "
+    "движение лечение образование село озеро место время "
+)
+ADJECTIVES = _words(
+    "алтайский краевой городской новый крупный главный местный российский федеральный "
+    "региональный сельский внешнеторговый международный районный спортивный областной "
+    "новосибирский барнаульский медицинский транспортный "
+)
+VERBS = _words(
+    "заявил заявила сообщил сообщила рассказал рассказали отметил отметила подписали "
+    "открыли построили провели выделили получили планирует планируют начнут завершили "
+    "произошел произошло задержали выросла выросли снизилась снизились составил составила "
+    "превысил превышает экспортировал поставляет обсудили утвердили "
+)
+FUNCTION = _words(
+    "в на и с по из за для о об от до при что как это также более около уже не его их "
+    "этого этой который которые которая году года лет тысяч процентов "
+)
+SURNAME_ROOTS = _words(
+    "Иван Петр Смирн Кузнец Попов Соколов Лебед Козл Новик Морозов Волк Зайц Павл Семен "
+    "Голуб Виноград Богдан Ворон Федот Томенк Жуков Крылов Медвед Орл Сорок Беляк Чернов "
+)
+SURNAME_ENDINGS = _words("ов ова ову овым ин ина ский ского енко ")
+
+
+# ~3 KB of UTF-8 (Cyrillic is two bytes a letter); the seed article's body is 2,138 characters.
+BODY_CHARS = 1650
+
+
+def declined(word: str) -> list[str]:
+    """A noun or adjective in its main case forms (regular patterns; enough for stemming)."""
+    if word.endswith(("ый", "ий", "ой")):
+        stem = word[:-2]
+        soft = "и" if stem[-1] in "кгхжшчщ" else "ы"
+        return [word, stem + "ого", stem + "ому", stem + soft + "м", stem + "ом", stem + "ая",
+                stem + "ой", stem + "ую", stem + soft + "е", stem + soft + "х"]  # fmt: skip
+    if word.endswith("ие"):
+        stem = word[:-1]
+        return [word, stem + "я", stem + "ю", stem + "ем", stem + "и", stem + "й"]
+    if word.endswith("й"):
+        stem = word[:-1]
+        return [word, stem + "я", stem + "ю", stem + "ем", stem + "е", stem + "и", stem + "ев"]
+    if word.endswith(("о", "е")):
+        stem = word[:-1]
+        return [word, stem + "а", stem + "у", stem + "ом", stem + "е"]
+    if word.endswith("ь"):
+        stem = word[:-1]
+        return [word, stem + "и", stem + "ью", stem + "ей", stem + "ям"]
+    if word.endswith(("а", "я")):
+        stem = word[:-1]
+        soft = "и" if stem[-1] in "кгхжшчщ" else "ы"
+        return [word, stem + soft, stem + "е", stem + "у", stem + "ой"]
+    return [word, word + "а", word + "у", word + "ом", word + "е", word + "ы", word + "ов"]
+
+
+def vocabulary(rng: random.Random) -> tuple[list[str], list[float], list[str]]:
+    """(word forms, Zipf cumulative weights, content words that queries draw from)."""
+    content = [f for w in MASCULINE + FEMININE + NEUTER + ADJECTIVES for f in declined(w)]
+    content += VERBS
+    content += [r + e for r in SURNAME_ROOTS for e in SURNAME_ENDINGS]
+    rng.shuffle(content)
+    forms = FUNCTION + content
+    weights = [1.0 / (rank + 1) ** 0.9 for rank in range(len(forms))]
+    return forms, list(itertools.accumulate(weights)), content
+
+
+def sentences(rng: random.Random, forms: list[str], cum: list[float], chars: int) -> str:
+    out: list[str] = []
+    size = 0
+    while size < chars:
+        words = rng.choices(forms, cum_weights=cum, k=rng.randint(8, 18))
+        sentence = " ".join(words).capitalize() + "."
+        out.append(sentence)
+        size += len(sentence) + 1
+    return " ".join(out)
+
+
+def articles(n: int, seed: int) -> Iterator[Article]:
+    rng = random.Random(seed)
+    forms, cum, _ = vocabulary(rng)
+    start = datetime(2015, 1, 1, tzinfo=UTC)
+    sources = [("amic", "ИА Амител"), ("katun24", "Катунь 24"), ("ngs22", "НГС22")]
+    for i in range(n):
+        source, agency = sources[i % len(sources)]
+        body = "\n".join(sentences(rng, forms, cum, BODY_CHARS // 5) for _ in range(5))
+        headline = sentences(rng, forms, cum, 60).rstrip(".")
+        published = start + timedelta(minutes=5 * i)
+        yield Article(
+            url=f"https://{source}.example/news/{i}",
+            headline=headline,
+            lead=sentences(rng, forms, cum, 120),
+            body=body,
+            source=source,
+            agency=agency,
+            published_at=published.astimezone().isoformat(timespec="seconds"),
+            photo_credits=[PhotoCredit("Фото: Антон Федотов")] if i % 4 == 0 else [],
+            fetched_at=published.isoformat(timespec="seconds"),
+            raw_html=f"<html><body><h1>{headline}</h1><p>{body}</p></body></html>".encode(),
+        )
+
+
+def build(path: Path, n: int, batch: int, seed: int) -> float:
+    """Store n articles; returns articles per second of time spent in `Archive.store`."""
+    spent = 0.0
+    with Archive.open(path) as archive:
+        stream = articles(n, seed)
+        while chunk := list(itertools.islice(stream, batch)):
+            started = time.perf_counter()
+            archive.store(chunk)
+            spent += time.perf_counter() - started
+    return n / spent
+
+
+def queries(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    _, _, content = vocabulary(random.Random(seed))
+    return [" ".join(rng.sample(content, rng.randint(1, 3))) for _ in range(count)]
+
+
+def latency(path: Path, count: int, seed: int) -> tuple[float, float, float]:
+    """p50, p95 (ms) of searches with ranking and snippets, and the mean hits returned."""
+    times: list[float] = []
+    found: list[int] = []
+    with Archive.open(path, readonly=True) as archive:
+        for q in queries(count, seed + 1):
+            started = time.perf_counter()
+            hits = archive.search(q, limit=20)
+            times.append((time.perf_counter() - started) * 1000)
+            found.append(len(hits))
+    times.sort()
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    return statistics.median(times), p95, statistics.mean(found)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000", help="comma-separated archive sizes")
+    parser.add_argument("--batch", type=int, default=50, help="articles per store() call")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dir", type=Path, default=None, help="where to build (default: tmp)")
+    args = parser.parse_args()
+    base = args.dir or Path(tempfile.mkdtemp(prefix="newsagg-bench-"))
+    header = ("articles", "insert/s", "p50 ms", "p95 ms", "hits/query", "MB per 100k")
+    print(" | ".join(header))
+    print(" | ".join("---" for _ in header))
+    for n in (int(s) for s in args.sizes.split(",")):
+        path = base / f"bench-{n}.db"
+        path.unlink(missing_ok=True)
+        rate = build(path, n, args.batch, args.seed)
+        with Archive.open(path) as archive:  # fold the WAL into the file before measuring
+            archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        p50, p95, hits = latency(path, args.queries, args.seed)
+        size = path.stat().st_size / 1e6 * 100_000 / n
+        print(f"{n} | {rate:,.0f} | {p50:.1f} | {p95:.1f} | {hits:.1f} | {size:,.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

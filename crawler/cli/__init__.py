@@ -1,0 +1,56 @@
+"""The `newsagg` command: a click group whose commands are imported only when run.
+
+Each command lives in its own module (`crawler/cli/<name>.py`, attribute `command`) and
+is a thin wrapper over library calls. Lazy loading keeps `newsagg --help` and the
+light commands fast: Scrapy and Twisted are imported only by the commands that crawl.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+# command name -> module under crawler.cli; each module defines `command`
+COMMANDS: dict[str, str] = {
+    "serve": "serve",
+    "search": "search",
+    "reparse": "reparse",
+    "crawl": "crawl",
+    "demo": "demo",
+    "extract": "extract",
+    "sources": "sources",
+    "stats": "stats",
+    "export": "export",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMANDS.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"crawler.cli.{module_name}")
+        command: click.Command = module.command
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsagg")
+def cli() -> None:
+    """Archive regional news: crawl, extract, deduplicate, search and export.
+
+    \b
+    Example:
+        newsagg demo                      # crawl the bundled offline demo site
+        newsagg crawl amic                # crawl one source into data/news.db
+        newsagg search "губернатор" --since 2024-01-01
+    """
+
+
+def main(*args: Any) -> None:
+    cli(*args)

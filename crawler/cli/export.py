@@ -1,0 +1,151 @@
+"""`newsagg export`: the archive as JSONL, CSV or Parquet for pandas, R, DuckDB, spreadsheets."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.cli.options import db_option
+
+
+class UsageExit(click.ClickException):
+    """A request that cannot be carried out as given: exit status 2, like a usage error."""
+
+    exit_code = 2
+
+
+class DateOrTime(click.ParamType):
+    """`2024-03-05` (a whole day) or an ISO time `2024-03-05T10:00+07:00` (UTC if naive)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (2024-03-05) or an ISO time", param, ctx)
+
+
+class _Bar:
+    """A click progress bar on stderr, made when the export knows its row count."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="exporting", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    required=True,
+    help="File format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="File to write, replaced atomically; - is standard output (not for Parquet).",
+)
+@click.option("--source", help="Only articles of this source key.")
+@click.option("--agency", help="Only articles of this agency.")
+@click.option("--since", type=DateOrTime(), help="Published on or after this date or time.")
+@click.option("--until", type=DateOrTime(), help="Published on or before this date or time.")
+@click.option(
+    "--collapse-stories", is_flag=True, help="One article per story (its origin or earliest)."
+)
+@click.option("--fields", help="Comma-separated columns, in this order (default: all).")
+@click.option("--excel", is_flag=True, help="CSV for Excel: UTF-8 byte order mark, CRLF.")
+@click.option(
+    "--since-last",
+    metavar="NAME",
+    help="Incremental: only what arrived or changed since the last run of export NAME.",
+)
+@db_option
+def command(
+    query: str | None,
+    fmt: str,
+    output: str,
+    source: str | None,
+    agency: str | None,
+    since: date | None,
+    until: date | None,
+    collapse_stories: bool,
+    fields: str | None,
+    excel: bool,
+    since_last: str | None,
+    db_path: Path,
+) -> None:
+    """Export articles (all, or those matching QUERY and the filters) to a file.
+
+    The columns are the same in every format (see docs/export.md). A file is written under
+    a temporary name and renamed when complete, so a killed export leaves no half file.
+
+    \b
+    Example:
+        newsagg export --format parquet -o news.parquet
+        newsagg export "губернатор" --source amic --since 2024-01-01 --format jsonl > gov.jsonl
+        newsagg export --format csv --excel --fields id,published_at_utc,headline -o news.csv
+        newsagg export --format jsonl --since-last nightly -o new-$(date +%F).jsonl
+    """
+    from pipelines.archive import Archive, SearchQueryError
+    from pipelines.export import ExportError, UnknownFieldError, export_articles
+
+    out = None if output == "-" else Path(output)
+    if not db_path.is_file():
+        raise UsageExit(f"no archive at {db_path}: run newsagg crawl or newsagg demo first")
+    field_list = fields.split(",") if fields else None
+    bar = _Bar() if sys.stderr.isatty() else None
+    try:
+        # A cursor is saved in the archive, so an incremental export opens it writable.
+        with Archive.open(db_path, readonly=since_last is None) as archive:
+            result = export_articles(
+                archive,
+                out,
+                format=fmt,
+                fields=field_list,
+                query=query,
+                source=source,
+                agency=agency,
+                since=since,
+                until=until,
+                collapse_stories=collapse_stories,
+                since_last=since_last,
+                excel=excel,
+                progress=bar,
+            )
+    except (UnknownFieldError, ExportError, SearchQueryError) as exc:
+        raise UsageExit(str(exc)) from exc
+    except BrokenPipeError:  # `newsagg export ... | head`: the reader has had enough
+        # Python would flush stdout again at exit and complain; point it at /dev/null.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    where = str(result.path) if result.path else "standard output"
+    noun = "article" if result.rows == 1 else "articles"
+    click.echo(f"exported {result.rows} {noun} to {where}", err=True)

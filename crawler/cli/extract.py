@@ -1,0 +1,128 @@
+"""`newsagg extract`: one page (file, URL or stdin) to its Article as JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+NOT_AN_ARTICLE_EXIT = 3
+FETCH_TIMEOUT = 10.0
+USER_AGENT = "newsagg-extract (+https://github.com/newsagg/newsagg)"
+
+
+def _fetched_at(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        message = f"not an ISO 8601 time: {value!r}"
+        raise click.BadParameter(message, param_hint="--fetched-at") from None
+
+
+def _fetch(url: str) -> tuple[bytes, str | None]:
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
+            return response.read(), response.headers.get("Content-Type")
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise click.ClickException(f"cannot fetch {url}: {exc}") from None
+
+
+def _read(target: str) -> tuple[bytes, str | None, str | None]:
+    """(body, content type, page URL if known) of a path, `-` or an http(s) URL."""
+    if target == "-":
+        return sys.stdin.buffer.read(), None, None
+    if target.startswith(("http://", "https://")):
+        body, content_type = _fetch(target)
+        return body, content_type, target
+    path = Path(target)
+    if not path.is_file():
+        raise click.BadParameter(f"no such file: {target}", param_hint="PATH|URL|-")
+    return path.read_bytes(), None, None
+
+
+def _timezone(source: str | None) -> str | None:
+    """The crawl registry's zone of a source without a parser (e.g. a TOML-only site)."""
+    if not source:
+        return None
+    try:
+        from crawler.sources import get_source
+
+        return get_source(source).timezone
+    except (ImportError, KeyError):
+        return None
+
+
+def _extract(
+    body: bytes, url: str, source: str | None, fetched_at: datetime | None, ctype: str | None
+) -> dict[str, Any]:
+    from crawler.parsers import extract_article  # lxml/trafilatura load only when used
+
+    article = extract_article(
+        body,
+        url,
+        source=source,
+        fetched_at=fetched_at,
+        content_type=ctype,
+        timezone=_timezone(source),
+    )
+    return article.to_dict()
+
+
+@click.command("extract")
+@click.argument("targets", nargs=-1, required=True, metavar="PATH|URL|-")
+@click.option("--url", "page_url", help="The page's URL, for a file or stdin.")
+@click.option("--source", help="Source key (amic, katun24, …); default: by the URL's host.")
+@click.option("--fetched-at", help="When the page was fetched (ISO 8601), for relative dates.")
+@click.option("--jsonl", is_flag=True, help="Many files: one JSON line per file.")
+def command(
+    targets: tuple[str, ...],
+    page_url: str | None,
+    source: str | None,
+    fetched_at: str | None,
+    jsonl: bool,
+) -> None:
+    """Extract the article of a page and print it as JSON.
+
+    A page that is not an article (an index, an error page, an empty body)
+    exits with status 3 and the reason on stderr. With --jsonl, each file gives
+    one line: the article, or {"path": ..., "not_an_article": reason}.
+
+    \b
+    Example:
+        newsagg extract page.html --url https://www.amic.ru/news/slug-575321
+        newsagg extract https://ngs22.ru/text/society/2026/11/26/73498120/
+        curl -s URL | newsagg extract - --url URL --source katun24
+        newsagg extract --jsonl pages/*.html > articles.jsonl
+    """
+    from crawler.items import NotAnArticle
+
+    when = _fetched_at(fetched_at)
+    if not jsonl and len(targets) > 1:
+        raise click.UsageError("one page at a time; use --jsonl for many")
+    failed = False
+    for target in targets:
+        body, content_type, fetched_url = _read(target)
+        url = page_url or fetched_url or (Path(target).resolve().as_uri() if target != "-" else "")
+        try:
+            data = _extract(body, url, source, when, content_type)
+        except NotAnArticle as exc:
+            if not jsonl:
+                click.echo(f"not an article: {exc.reason}", err=True)
+                sys.exit(NOT_AN_ARTICLE_EXIT)
+            failed = True
+            data = {"path": target, "not_an_article": exc.reason}
+        text = json.dumps(
+            data, ensure_ascii=False, **({"sort_keys": True} if jsonl else {"indent": 2})
+        )
+        click.echo(text.encode("utf-8"))  # UTF-8 whatever the terminal's locale
+    if failed and len(targets) == 1:
+        sys.exit(NOT_AN_ARTICLE_EXIT)

@@ -1,0 +1,145 @@
+"""`newsagg search`: full-text search of the archive, Russian word forms included."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sqlite3
+import sys
+import textwrap
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.cli.options import db_option
+
+BOLD = ("\x1b[1m", "\x1b[0m")
+FORMATS = ("table", "json", "jsonl", "csv")
+
+
+class ExitTwo(click.ClickException):
+    """A bad query or a missing archive: exit status 2, like a usage error."""
+
+    exit_code = 2
+
+
+class DateOrTime(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD) or an ISO time", param, ctx)
+
+
+def open_archive(db_path: Path) -> Any:
+    """The archive read-only, or exit 2 with what to do when there is none."""
+    from pipelines.archive import Archive, ArchiveNotFound
+
+    try:
+        return Archive.open(db_path, readonly=True)
+    except ArchiveNotFound:
+        raise ExitTwo(f"no archive at {db_path}: run newsagg crawl or newsagg demo first") from None
+    except sqlite3.DatabaseError as exc:
+        raise ExitTwo(f"cannot read the archive at {db_path}: {exc}") from None
+
+
+@click.command()
+@click.argument("query")
+@click.option("--source", help="Only this source key (e.g. amic).")
+@click.option("--agency", help="Only this agency, as stored (e.g. 'ИА Амител').")
+@click.option("--since", type=DateOrTime(), help="Published on or after (date or ISO time).")
+@click.option("--until", type=DateOrTime(), help="Published on or before (date or ISO time).")
+@click.option("--has-photo-credit", is_flag=True, help="Only articles with a photo credit.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@db_option
+def command(
+    query: str,
+    source: str | None,
+    agency: str | None,
+    since: date | None,
+    until: date | None,
+    has_photo_credit: bool,
+    limit: int,
+    offset: int,
+    fmt: str,
+    db_path: Path,
+) -> None:
+    """Search the archive; any form of a Russian word finds the others.
+
+    QUERY: words (all must match), "a phrase", prefix*, OR, NOT or -word, (groups),
+    headline:word / lead:word / body:word.
+
+    \b
+    Example:
+        newsagg search "Казахстан губернатор" --since 2019-01-01
+        newsagg search 'headline:пожар -учения' --source amic --format jsonl
+        newsagg search -- -учения пожар    # a query that starts with "-" follows "--"
+    """
+    from pipelines.archive import SearchQueryError
+
+    tty = fmt == "table" and sys.stdout.isatty()
+    with open_archive(db_path) as archive:
+        try:
+            hits = archive.search(
+                query,
+                source=source,
+                agency=agency,
+                since=since,
+                until=until,
+                has_photo_credit=has_photo_credit,
+                limit=limit,
+                offset=offset,
+                marks=BOLD if tty else ("[", "]"),
+            )
+        except SearchQueryError as exc:
+            raise ExitTwo(f"cannot read the query: {exc}") from None
+    if not hits:
+        click.echo("no results", err=True)
+        return
+    rows = [h.to_dict() for h in hits]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        click.echo(render_table(rows, offset=offset, bold=tty))
+
+
+def render_table(rows: list[dict[str, Any]], *, offset: int = 0, bold: bool = False) -> str:
+    """One block per hit: number and headline, source/date/agency, wrapped snippet, URL."""
+    width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    on, off = BOLD if bold else ("", "")
+    blocks = []
+    for n, row in enumerate(rows, offset + 1):
+        meta = " · ".join(
+            str(v)
+            for v in (
+                row["source"],
+                (row["published_at"] or "")[:16].replace("T", " "),
+                row["agency"],
+            )
+            if v
+        )
+        snippet = textwrap.fill(
+            row["snippet"], width=width, initial_indent="   ", subsequent_indent="   "
+        )
+        blocks.append(f"{n:>2}. {on}{row['headline']}{off}\n   {meta}\n{snippet}\n   {row['url']}")
+    return "\n\n".join(blocks)

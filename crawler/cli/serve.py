@@ -1,0 +1,41 @@
+"""`newsagg serve`: browse and search the archive in Datasette (the optional `serve` extra)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from crawler.cli.options import db_option
+from crawler.cli.search import ExitTwo
+
+
+def datasette_args(db_path: Path, host: str, port: int) -> list[str]:
+    """The Datasette command line: read-only (immutable is not used: a crawl may write)."""
+    return [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host,
+            "--port", str(port)]  # fmt: skip
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@db_option
+def command(port: int, host: str, db_path: Path) -> None:
+    """Open the archive in Datasette, with its full-text search box on `articles`.
+
+    \b
+    Example:
+        pip install 'newsagg[serve]'
+        newsagg serve --port 8001
+    """
+    if importlib.util.find_spec("datasette") is None:
+        raise ExitTwo("Datasette is not installed: pip install 'newsagg[serve]'")
+    if not db_path.is_file():
+        raise ExitTwo(f"no archive at {db_path}: run newsagg crawl or newsagg demo first")
+    from pipelines.archive import Archive
+
+    Archive.open(db_path).close()  # upgrade the schema before Datasette reads it
+    raise SystemExit(subprocess.call(datasette_args(db_path, host, port)))

@@ -1,0 +1,68 @@
+"""Page parsers: pure functions from a fetched page to an `Article`.
+
+`extract_article` is the entry point for the spider, `newsagg extract` and the archive's
+`reparse`. The source's parser is found by key, else by the URL's host; any other site
+goes through the generic layers. See docs/sources.md for what each parser reads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from crawler.items import Article, NotAnArticle
+from crawler.parsers.base import Parser, SiteInfo
+from crawler.parsers.encoding import decode_html
+from crawler.parsers.sites import PARSERS
+
+__all__ = [
+    "PARSERS",
+    "Article",
+    "NotAnArticle",
+    "Parser",
+    "SiteInfo",
+    "decode_html",
+    "extract_article",
+    "parser_for",
+    "site_info",
+]
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.lower()
+
+
+def parser_for(source: str | None, url: str) -> Parser:
+    """The parser of a source key, else of the URL's host, else the generic parser."""
+    if source and source in PARSERS:
+        return PARSERS[source]()
+    host = _host(url)
+    for cls in PARSERS.values():
+        if host in cls.domains:
+            return cls()
+    return Parser()
+
+
+def site_info(source_key: str) -> SiteInfo:
+    """Agency, time zone, language and domains of a source with a parser (KeyError if none)."""
+    return PARSERS[source_key].info()
+
+
+def extract_article(
+    html: bytes | str,
+    url: str,
+    *,
+    source: str | None = None,
+    fetched_at: datetime | None = None,
+    content_type: str | None = None,
+    timezone: str | None = None,
+) -> Article:
+    """Extract one article from a page; raise `NotAnArticle(reason)` for anything else.
+
+    `content_type` is the HTTP header, if known, for its charset. `timezone` is the
+    source's zone, needed only for sites without a parser (the parser knows its own).
+    `raw_html` is left None (the spider sets it)."""
+    return parser_for(source, url).extract(
+        html, url, fetched_at=fetched_at, content_type=content_type, timezone=timezone
+    )

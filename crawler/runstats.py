@@ -1,0 +1,66 @@
+"""Turn Scrapy's flat stats into the per-source summary of a crawl run.
+
+Spider and pipelines count under `newsagg/<source>/<key>` (e.g. `newsagg/amic/new`,
+`newsagg/amic/dropped/error page`); this module is the one reader of that scheme.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+OUTCOMES = ("new", "updated", "unchanged", "duplicate")
+
+
+def summarize(stats: dict[str, Any]) -> dict[str, Any]:
+    sources: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"pages": 0, "article_pages": 0, "dropped": {}, **dict.fromkeys(OUTCOMES, 0)}
+    )
+    for name, value in stats.items():
+        if not name.startswith("newsagg/") or name.count("/") < 2:
+            continue
+        _, key, what = name.split("/", 2)
+        entry = sources[key]
+        if what.startswith("dropped/"):
+            reason = what.split("/", 1)[1]
+            entry["dropped"][reason] = entry["dropped"].get(reason, 0) + int(value)
+        elif what.startswith("has/"):
+            entry.setdefault("has", {})[what.split("/", 1)[1]] = int(value)
+        else:
+            entry[what] = int(value)
+    start, finish = stats.get("start_time"), stats.get("finish_time")
+    elapsed = None
+    if isinstance(start, datetime) and isinstance(finish, datetime):
+        elapsed = round((finish - start).total_seconds(), 2)
+    for entry in sources.values():
+        seen = sum(int(entry.get(k, 0)) for k in ("new", "updated", "unchanged"))
+        has = entry.pop("has", {})
+        entry["coverage"] = {k: round(n / seen, 3) for k, n in sorted(has.items())} if seen else {}
+    return {
+        "pages": int(stats.get("downloader/response_count", 0)),
+        "http_errors": {
+            k.rsplit("/", 1)[1]: int(v)
+            for k, v in stats.items()
+            if k.startswith("downloader/response_status_count/")
+            and not k.endswith(("/200", "/304"))
+        },
+        "exceptions": int(stats.get("downloader/exception_count", 0)),
+        "elapsed_seconds": elapsed,
+        "finish_reason": stats.get("finish_reason"),
+        "sources": {k: dict(v) for k, v in sorted(sources.items())},
+    }
+
+
+def totals(summary: dict[str, Any]) -> dict[str, Any]:
+    """Sums over sources: new, updated, unchanged, duplicate, dropped by reason."""
+    out: dict[str, Any] = dict.fromkeys(OUTCOMES, 0)
+    dropped: dict[str, int] = defaultdict(int)
+    for entry in summary.get("sources", {}).values():
+        for key in OUTCOMES:
+            out[key] += int(entry.get(key, 0))
+        for reason, n in entry.get("dropped", {}).items():
+            dropped[reason] += n
+    out["dropped"] = dict(sorted(dropped.items()))
+    out["stored"] = out["new"] + out["updated"] + out["unchanged"]
+    return out

@@ -1,0 +1,1 @@
+"""Spiders: they navigate; parsers extract."""

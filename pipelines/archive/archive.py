@@ -1,0 +1,318 @@
+"""`Archive`: the one interface to the SQLite archive, for the store pipeline and the CLI.
+
+One connection per `Archive` (open one per thread). The file is in WAL mode, so searches and
+exports read while a crawl writes; every write call is one `BEGIN IMMEDIATE` transaction, so
+two writers queue on the busy timeout instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import sqlite_utils
+
+from crawler.items import Article
+from pipelines.archive import rawstore, schema, writer
+from pipelines.archive.query import parse_query
+from pipelines.archive.rows import (
+    article_columns,
+    dumps,
+    now_utc,
+    row_to_dict,
+)
+from pipelines.archive.search import DEFAULT_MARKS, SearchHit, filter_sql, run_search
+from pipelines.archive.writer import StoreOutcome
+
+FTS = schema.FTS_TABLE
+BUSY_TIMEOUT_MS = 30_000
+
+
+def run_numbers(stats: dict[str, Any]) -> dict[str, int]:
+    """The crawl_runs columns from a run summary: `pages`, `exceptions`, `http_errors` and
+    per-source `new`/`updated`/`unchanged`/`dropped` counts (as `crawler.runstats` writes)."""
+    sources = [s for s in (stats.get("sources") or {}).values() if isinstance(s, dict)]
+
+    def total(key: str) -> int:
+        return sum(int(s.get(key) or 0) for s in sources) or int(stats.get(key) or 0)
+
+    http_errors = stats.get("http_errors") or {}
+    return {
+        "pages_fetched": int(stats.get("pages") or 0),
+        "articles_new": total("new"),
+        "articles_updated": total("updated"),
+        "articles_unchanged": total("unchanged"),
+        "items_dropped": sum(sum((s.get("dropped") or {}).values()) for s in sources),
+        "errors": int(stats.get("exceptions") or 0) + sum(int(v) for v in http_errors.values()),
+    }
+
+
+class ArchiveNotFound(FileNotFoundError):
+    """Opening read-only a file that does not exist."""
+
+
+class Archive:
+    def __init__(self, db: sqlite_utils.Database, path: Path, readonly: bool) -> None:
+        self.db = db
+        self.path = path
+        self.readonly = readonly
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, readonly: bool = False) -> Archive:
+        """Open (and create or upgrade, unless `readonly`) the archive at `path`."""
+        path = Path(path)
+        if readonly:
+            if not path.is_file():
+                raise ArchiveNotFound(f"no archive at {path}")
+            if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+                cls._upgrade(path)
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, check_same_thread=False)
+        archive = cls(sqlite_utils.Database(conn), path, readonly)
+        archive._configure()
+        if readonly:
+            if schema.pending(archive.db):
+                archive.close()
+                raise RuntimeError(f"archive at {path} needs an upgrade: open it read-write once")
+        else:
+            schema.migrate(archive.db)
+        return archive
+
+    @classmethod
+    def _upgrade(cls, path: Path) -> None:
+        conn = sqlite3.connect(path)
+        try:
+            db = sqlite_utils.Database(conn)
+            if schema.pending(db):
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                schema.migrate(db)
+        finally:
+            conn.close()
+
+    def _configure(self) -> None:
+        conn = self.db.conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not self.readonly:
+            self.db.enable_wal()
+            conn.execute("PRAGMA synchronous = NORMAL")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- writing -----------------------------------------------------------------------
+
+    def store(
+        self, articles: Sequence[Article], *, run_id: int | None = None
+    ) -> list[StoreOutcome]:
+        """Insert or update articles, their images, credits, raw pages and index entries."""
+        now = now_utc()
+        with self._write() as conn:
+            return writer.store_batch(conn, articles, now, run_id)
+
+    def replace_article(self, article_id: int, article: Article) -> Literal["updated", "unchanged"]:
+        """Write a fresh parse over a stored article (for `reparse`); its URLs stay."""
+        with self._write() as conn:
+            cols = article_columns(article)
+            status = writer.update(conn, article_id, article, cols, now_utc(), None, seen=False)
+            writer.write_children(conn, article_id, article, fresh=False)
+            return status
+
+    def rebuild_index(self) -> int:
+        """Index every article again (after a stemmer change); returns the number indexed."""
+        with self._write() as conn:
+            conn.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('delete-all')")
+            rows = conn.execute("SELECT id, headline, lead, body FROM articles").fetchall()
+            writer.index(conn, rows)
+            return len(rows)
+
+    def has_url(self, url: str) -> bool:
+        """True when any stored URL or canonical URL equals `url`."""
+        return bool(writer.lookup(self.db.conn, [url]))
+
+    def known_urls(self, source: str | None = None) -> set[str]:
+        """Every URL spelling of stored articles, for incremental crawls."""
+        params: tuple[str, ...] = ()
+        if source is None:
+            sql = "SELECT url FROM article_urls UNION SELECT canonical_url FROM articles"
+        else:
+            sql = (
+                "SELECT u.url FROM article_urls u JOIN articles a ON a.id = u.article_id "
+                "WHERE a.source = ? UNION SELECT canonical_url FROM articles WHERE source = ?"
+            )
+            params = (source, source)
+        return {r[0] for r in self.db.execute(sql, params)}
+
+    # -- runs and fetch state ----------------------------------------------------------
+
+    def start_run(self, sources: Sequence[str]) -> int:
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO crawl_runs (started_at, status, sources) VALUES (?, 'running', ?)",
+                (now_utc(), dumps(list(sources))),
+            )
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def finish_run(self, run_id: int, stats: dict[str, Any], *, status: str = "finished") -> None:
+        """Record the end of a run: all of `stats` as JSON, the key numbers as columns."""
+        numbers = run_numbers(stats)
+        sets = ", ".join(f"{k} = ?" for k in numbers)
+        with self._write() as conn:
+            conn.execute(
+                f"UPDATE crawl_runs SET finished_at = ?, status = ?, stats = ?, {sets} "
+                "WHERE id = ?",
+                [now_utc(), status, dumps(stats), *numbers.values(), run_id],
+            )
+
+    def fetch_state(self, url: str) -> dict[str, Any] | None:
+        """etag, last_modified, last_fetched and status of a URL, for a conditional GET."""
+        rows = list(self.db["fetch_state"].rows_where("url = ?", [url]))
+        return rows[0] if rows else None
+
+    def record_fetch(
+        self, url: str, *, etag: str | None, last_modified: str | None, status: int
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO fetch_state (url, etag, last_modified, last_fetched, "
+                "status) VALUES (?, ?, ?, ?, ?)",
+                (url, etag, last_modified, now_utc(), status),
+            )
+
+    # -- reading -----------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        source: str | None = None,
+        agency: str | None = None,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        has_photo_credit: bool = False,
+        limit: int = 20,
+        offset: int = 0,
+        marks: tuple[str, str] = DEFAULT_MARKS,
+    ) -> list[SearchHit]:
+        """Ranked hits; raises `SearchQueryError` for a query that cannot be read."""
+        return run_search(
+            self.db.conn,
+            query,
+            source=source,
+            agency=agency,
+            since=since,
+            until=until,
+            has_photo_credit=has_photo_credit,
+            limit=limit,
+            offset=offset,
+            marks=marks,
+        )
+
+    def count_articles(self, source: str | None = None) -> int:
+        if source is None:
+            return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+        sql = "SELECT COUNT(*) FROM articles WHERE source = ?"
+        return int(self.db.execute(sql, (source,)).fetchone()[0])
+
+    def get_article(self, article_id: int) -> dict[str, Any] | None:
+        rows = list(self.db["articles"].rows_where("id = ?", [article_id]))
+        return row_to_dict(rows[0]) if rows else None
+
+    def versions(self, article_id: int) -> list[dict[str, Any]]:
+        """Earlier texts of an article, oldest first."""
+        return list(
+            self.db["article_versions"].rows_where("article_id = ?", [article_id], order_by="id")
+        )
+
+    def iter_articles(
+        self,
+        *,
+        source: str | None = None,
+        agency: str | None = None,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        query: str | None = None,
+        batch_size: int = 1000,
+    ) -> Iterator[dict[str, Any]]:
+        """Articles in id order, read in batches (memory stays flat for any archive size)."""
+        where, params = filter_sql(source=source, agency=agency, since=since, until=until)
+        if query is not None:
+            where.append(f"articles.id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?)")
+            params.append(parse_query(query).fts)
+        last = 0
+        while True:
+            conditions = " AND ".join(["articles.id > ?", *where])
+            rows = list(
+                self.db.query(
+                    f"SELECT * FROM articles WHERE {conditions} ORDER BY articles.id LIMIT ?",
+                    [last, *params, batch_size],
+                )
+            )
+            for row in rows:
+                yield row_to_dict(row)
+            if len(rows) < batch_size:
+                return
+            last = rows[-1]["id"]
+
+    def raw_html(self, article_id: int) -> bytes | None:
+        row = self.db.execute(
+            "SELECT codec, html FROM raw_pages WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else rawstore.decompress(row[0], row[1])
+
+    def stats(self) -> dict[str, Any]:
+        """{"articles": total, "sources": {key: {articles, first_published, last_published,
+        with_date, with_agency, with_credit, with_lead}}, ...}; shares are 0..1."""
+        sql = """
+            SELECT source, COUNT(*) AS articles,
+                   MIN(COALESCE(published_at_utc, published_at)) AS first_published,
+                   MAX(COALESCE(published_at_utc, published_at)) AS last_published,
+                   AVG(published_at IS NOT NULL) AS with_date,
+                   AVG(COALESCE(agency, '') <> '') AS with_agency,
+                   AVG(photo_credit_count > 0) AS with_credit,
+                   AVG(COALESCE(lead, '') <> '') AS with_lead
+            FROM articles GROUP BY source ORDER BY source
+        """
+        sources = {row.pop("source") or "": row for row in self.db.query(sql)}
+        return {
+            "articles": sum(s["articles"] for s in sources.values()),
+            "sources": sources,
+            "versions": self.db["article_versions"].count,
+            "raw_pages": self.db["raw_pages"].count,
+            "runs": self.db["crawl_runs"].count,
+        }

@@ -1,0 +1,246 @@
+"""The search language, read into an FTS5 expression that holds only quoted stems.
+
+Grammar (operators in capitals; anything else is a word):
+
+    query   := or_expr
+    or_expr := and_expr ("OR" and_expr)*
+    and_expr:= unary (["AND"] unary)*
+    unary   := ("NOT" | "-") unary | primary
+    primary := "(" query ")" | [field ":"] ( "phrase" | word | word* )
+
+Fields are `headline:`, `lead:` and `body:` (`title:` means headline). Every word is
+folded and stemmed (`stemming.stem`) and emitted as a quoted FTS5 string, so nothing the user
+typed reaches FTS5 as syntax. Broken input is read as plain words: an unbalanced quote or
+parenthesis is dropped, an operator in a place where it cannot stand is a word, control
+characters are spaces. What cannot be read even so (nothing left, only excluded words, too
+long) raises `SearchQueryError`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from pipelines.archive.stemming import WORD_RE, fold, stem
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+FIELDS = {"headline": "headline", "title": "headline", "lead": "lead", "body": "body"}
+OPERATORS = {"AND", "OR", "NOT"}
+
+_TOKEN_RE = re.compile(
+    r"""(?P<field>[A-Za-z]+):(?=\S)   # a field prefix glued to what follows
+      | "(?P<phrase>[^"]*)"          # a closed phrase
+      | (?P<paren>[()])
+      | (?P<word>[^\s"()]+)
+    """,
+    re.VERBOSE,
+)
+
+
+class SearchQueryError(ValueError):
+    """A query that cannot be read even as plain words; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word, a phrase (several stems) or a prefix, optionally limited to one column."""
+
+    stems: tuple[str, ...]
+    prefix: bool = False
+    column: str | None = None
+
+    def fts(self) -> str:
+        text = '"' + " ".join(self.stems).replace('"', '""') + '"'
+        if self.prefix:
+            text += " *"
+        return f"{self.column} : {text}" if self.column else text
+
+
+@dataclass
+class Node:
+    op: str  # "AND" | "OR"
+    children: list[Node | Term] = field(default_factory=list)
+    negated: list[Node | Term] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What the search runs (`fts`) and what the snippets highlight (`stems`, `prefixes`)."""
+
+    fts: str
+    stems: frozenset[str]
+    prefixes: tuple[str, ...]
+
+
+def _clean(text: str) -> str:
+    # Control and format characters (NUL, escapes, zero-width joiners) become spaces.
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    if text.count('"') % 2:
+        text = text[: text.rfind('"')] + " " + text[text.rfind('"') + 1 :]
+    tokens = [
+        (kind, value)
+        for m in _TOKEN_RE.finditer(text)
+        for kind, value in m.groupdict().items()
+        if value is not None
+    ]
+    depth = 0
+    balanced = True
+    for kind, value in tokens:
+        if kind == "paren":
+            depth += 1 if value == "(" else -1
+            balanced = balanced and depth >= 0
+    if depth != 0 or not balanced:
+        tokens = [t for t in tokens if t[0] != "paren"]
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.terms = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def is_op(self, name: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok == ("word", name)
+
+    def has_operand_ahead(self) -> bool:
+        for kind, value in self.tokens[self.pos + 1 :]:
+            if kind == "paren" and value == ")":
+                return False
+            if kind in ("phrase", "word", "field") or value == "(":
+                return True
+        return False
+
+    def parse_or(self) -> Node | Term | None:
+        parts = [self.parse_and()]
+        while self.is_op("OR") and self.has_operand_ahead() and parts[-1] is not None:
+            self.pos += 1
+            parts.append(self.parse_and())
+        kept = [p for p in parts if p is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else Node("OR", kept)
+
+    def parse_and(self) -> Node | Term | None:
+        node = Node("AND")
+        while True:
+            tok = self.peek()
+            if tok is None or tok == ("paren", ")"):
+                break
+            joining = bool(node.children or node.negated) and self.has_operand_ahead()
+            if joining and tok == ("word", "OR"):
+                break
+            if joining and tok == ("word", "AND"):
+                self.pos += 1
+                continue
+            negate = False
+            while self.peek() == ("word", "NOT") and self.has_operand_ahead():
+                self.pos += 1
+                negate = not negate
+            item = self.parse_primary()
+            if isinstance(item, tuple):  # "-word"
+                negate, item = not negate, item[1]
+            if item is None:
+                continue
+            (node.negated if negate else node.children).append(item)
+        if not node.children and node.negated:
+            raise SearchQueryError(
+                "a query cannot consist only of excluded words: add a word to look for"
+            )
+        if not node.children:
+            return None
+        if len(node.children) == 1 and not node.negated:
+            return node.children[0]
+        return node
+
+    def parse_primary(self) -> Node | Term | tuple[bool, Node | Term | None] | None:
+        kind, value = self.tokens[self.pos]
+        self.pos += 1
+        if kind == "paren":
+            if value == ")":
+                return None
+            inner = self.parse_or()
+            if self.peek() == ("paren", ")"):
+                self.pos += 1
+            return inner
+        column = None
+        if kind == "field":
+            column = FIELDS.get(value.lower())
+            if column is None:  # an unknown field is a word
+                return self.term(value, None)
+            if self.peek() is None:
+                return None
+            kind, value = self.tokens[self.pos]
+            self.pos += 1
+            if kind == "paren":  # "headline:(" is read as plain words
+                self.pos -= 1
+                return None
+        if kind == "phrase":
+            return self.term(value, column)
+        if kind == "word" and value.startswith("-") and len(value) > 1 and column is None:
+            return (True, self.term(value[1:], None))
+        return self.term(value, column)
+
+    def term(self, text: str, column: str | None) -> Term | None:
+        prefix = text.endswith("*")
+        found = WORD_RE.findall(fold(text))
+        if not found:
+            return None
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise SearchQueryError(f"too many words in the query (the limit is {MAX_TERMS})")
+        stems = tuple(stem(w) for w in found)
+        # A prefix is stemmed too, so that "губернатора*" still finds "губернатор" and
+        # "губернаторский"; one letter is too short to expand and is read as a word.
+        prefix = prefix and len(stems[-1]) >= 2
+        return Term(stems=stems, prefix=prefix, column=column)
+
+
+def _emit(item: Node | Term) -> str:
+    if isinstance(item, Term):
+        return item.fts()
+    glue = " AND " if item.op == "AND" else " OR "
+    text = glue.join(_emit_group(c) for c in item.children)
+    for neg in item.negated:
+        text = f"({text}) NOT {_emit_group(neg)}"
+    return text
+
+
+def _emit_group(item: Node | Term) -> str:
+    return item.fts() if isinstance(item, Term) else f"({_emit(item)})"
+
+
+def _collect(item: Node | Term, stems: set[str], prefixes: list[str]) -> None:
+    if isinstance(item, Term):
+        if item.prefix:
+            stems.update(item.stems[:-1])
+            prefixes.append(item.stems[-1])
+        else:
+            stems.update(item.stems)
+        return
+    for child in item.children:
+        _collect(child, stems, prefixes)
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Read a user's query; raises `SearchQueryError` with a message meant for them."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise SearchQueryError(
+            f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})"
+        )
+    tree = _Parser(_lex(_clean(text))).parse_or()
+    if tree is None:
+        raise SearchQueryError("the query has no words to search for")
+    stems: set[str] = set()
+    prefixes: list[str] = []
+    _collect(tree, stems, prefixes)
+    return ParsedQuery(fts=_emit(tree), stems=frozenset(stems), prefixes=tuple(prefixes))

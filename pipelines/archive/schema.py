@@ -1,0 +1,206 @@
+"""The archive's schema, built only by migrations recorded in the database.
+
+Each migration is a function of a `sqlite_utils.Database`, applied once, in order, inside a
+transaction, and recorded by name in `_migrations`. An archive made by any earlier version
+upgrades in place the next time it is opened read-write. Never edit a released migration:
+append a new one.
+
+Column order in `articles` matters for speed: the columns that filters and ranking read
+(source, agency, dates, credit count) come before the long text, so SQLite finds them on the
+row's first page without reading the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from pipelines.archive.stemming import shadow
+
+Migration = Callable[[sqlite_utils.Database], None]
+FTS_TABLE = "articles_fts"
+# bm25 weights of headline, lead, body: a word in the headline counts most.
+RANK = "bm25(10.0, 4.0, 1.0)"
+
+
+def m001_core(db: sqlite_utils.Database) -> None:
+    """Articles, their URLs, versions, images, credits, sources, runs, fetch state, stories."""
+    db.table("sources").create(
+        {"key": str, "agency": str, "first_seen": str, "last_seen": str}, pk="key"
+    )
+    db.table("crawl_runs").create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "sources": str,  # JSON list
+            "pages_fetched": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "items_dropped": int,
+            "errors": int,
+            "stats": str,  # JSON object, everything the crawl counted
+        },
+        pk="id",
+    )
+    db.table("stories").create(
+        {"id": int, "origin_article_id": int, "created": str, "article_count": int},
+        pk="id",
+    )
+    db.table("articles").create(
+        {
+            "id": int,
+            "canonical_url": str,
+            "url": str,
+            "source": str,
+            "agency": str,
+            "published_at_utc": str,
+            "photo_credit_count": int,
+            "story_id": int,
+            "language": str,
+            "headline": str,
+            "published_at": str,
+            "published_at_raw": str,
+            "modified_at": str,
+            "rubric": str,
+            "word_count": int,
+            "fetched_at": str,
+            "first_seen": str,
+            "last_seen": str,
+            "first_run_id": int,
+            "last_run_id": int,
+            "content_hash": str,
+            "authors": str,  # JSON list of names
+            "photo_credits": str,  # JSON list of {text, photographer, organisation}
+            "images": str,  # JSON list of {url, caption, credit}
+            "tags": str,  # JSON list
+            "provenance": str,  # JSON object field -> layer
+            "lead": str,
+            "body": str,
+        },
+        pk="id",
+        not_null={"canonical_url", "url", "headline"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db.table("articles").create_index(["canonical_url"], unique=True)
+    db.table("articles").create_index(["source", "published_at_utc"])
+    db.table("articles").create_index(["published_at_utc"])
+    db.table("articles").create_index(["story_id"])
+    db.table("article_urls").create(
+        {"url": str, "article_id": int, "first_seen": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("article_urls").create_index(["article_id"])
+    db.table("article_versions").create(
+        {
+            "id": int,
+            "article_id": int,
+            "headline": str,
+            "lead": str,
+            "body": str,
+            "content_hash": str,
+            "modified_at": str,
+            "seen_from": str,
+            "replaced_at": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("article_versions").create_index(["article_id"])
+    db.table("images").create(
+        {"article_id": int, "position": int, "url": str, "caption": str, "credit": str},
+        pk=("article_id", "position"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("photo_credits").create(
+        {
+            "article_id": int,
+            "position": int,
+            "text": str,
+            "photographer": str,
+            "organisation": str,
+        },
+        pk=("article_id", "position"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("photo_credits").create_index(["photographer"])
+    db.table("raw_pages").create(
+        {
+            "article_id": int,
+            "codec": str,  # "zlib"; room for "zstd" later
+            "html": bytes,
+            "content_type": str,
+            "fetched_at": str,
+            "size": int,
+        },
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("fetch_state").create(
+        {"url": str, "etag": str, "last_modified": str, "last_fetched": str, "status": int},
+        pk="url",
+    )
+
+
+def m002_search(db: sqlite_utils.Database) -> None:
+    """The full-text index of stemmed headline, lead and body; fills it for existing rows.
+
+    `content=[articles]` makes Datasette and sqlite-utils find the index by themselves; the
+    indexed values are the stemmed shadow text, written by the archive (no triggers).
+    """
+    db.execute(
+        f"CREATE VIRTUAL TABLE [{FTS_TABLE}] USING FTS5 (headline, lead, body, "
+        "tokenize='unicode61 remove_diacritics 0', content=[articles], content_rowid=[id])"
+    )
+    db.execute(f"INSERT INTO [{FTS_TABLE}]([{FTS_TABLE}], rank) VALUES ('rank', '{RANK}')")
+    rows = db.execute("SELECT id, headline, lead, body FROM articles").fetchall()
+    db.conn.executemany(
+        f"INSERT INTO [{FTS_TABLE}](rowid, headline, lead, body) VALUES (?, ?, ?, ?)",
+        [(r[0], shadow(r[1]), shadow(r[2]), shadow(r[3])) for r in rows],
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_core, m002_search]
+
+
+def applied(db: sqlite_utils.Database) -> list[str]:
+    if "_migrations" not in db.table_names():
+        return []
+    return [r[0] for r in db.execute("SELECT name FROM _migrations ORDER BY rowid").fetchall()]
+
+
+def pending(db: sqlite_utils.Database, migrations: list[Migration] | None = None) -> list[str]:
+    done = set(applied(db))
+    return [m.__name__ for m in (migrations or MIGRATIONS) if m.__name__ not in done]
+
+
+def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None) -> list[str]:
+    """Apply what is missing, each migration in its own transaction; returns their names."""
+    conn = db.conn
+    done: list[str] = []
+    for migration in migrations or MIGRATIONS:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+            )
+            seen = conn.execute(
+                "SELECT 1 FROM _migrations WHERE name = ?", (migration.__name__,)
+            ).fetchone()
+            if seen is None:
+                migration(db)
+                conn.execute(
+                    "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                    (migration.__name__, datetime.now(UTC).isoformat(timespec="seconds")),
+                )
+                done.append(migration.__name__)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return done

@@ -1,0 +1,107 @@
+"""Word stems for the full-text index: the same function for indexed text and for queries.
+
+Text is cut into words the way SQLite's `unicode61` tokenizer cuts it (runs of letters and
+digits), lower-cased, ё folded to е, and each word stemmed with Snowball: Russian for words
+written in Cyrillic, English for words in Latin letters, nothing for numbers and mixed words.
+The index holds the stems joined by spaces (the "shadow" text), so FTS5 sees one token per
+word of the original and phrase queries keep their positions.
+
+Snowball's Russian stemmer cuts `-ан/-ян` nouns unevenly ("Казахстан" -> "казахста" but
+"Казахстаном" -> "казахстан"); `_fix_russian` trims the final `н` of such stems so that every
+form of the word meets on one stem.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+
+import Stemmer
+
+# Runs of letters and digits: what unicode61 keeps as a token (underscore separates).
+WORD_RE = re.compile(r"[^\W_]+")
+_CYRILLIC_RE = re.compile(r"[а-я]+")
+_LATIN_RE = re.compile(r"[a-z]+")
+_CACHE_LIMIT = 500_000
+
+_local = threading.local()
+
+
+class _StemCache(dict[str, str]):
+    """word -> stem; a miss stems the word (so lookups stay in C for known words)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        value = self[word] = _stem_uncached(word)
+        return value
+
+
+_cache = _StemCache()
+
+
+def _stemmers() -> tuple[Stemmer.Stemmer, Stemmer.Stemmer]:
+    # PyStemmer objects are not thread-safe: one pair per thread.
+    pair: tuple[Stemmer.Stemmer, Stemmer.Stemmer] | None = getattr(_local, "pair", None)
+    if pair is None:
+        pair = (Stemmer.Stemmer("russian"), Stemmer.Stemmer("english"))
+        _local.pair = pair
+    return pair
+
+
+def fold(text: str) -> str:
+    """Lower case, NFC, ё -> е: the spelling that both the index and the queries use."""
+    return unicodedata.normalize("NFC", text).lower().replace("ё", "е")
+
+
+def _fix_russian(stem: str) -> str:
+    if len(stem) > 3 and stem[-1] == "н" and stem[-2] in "ая":
+        return stem[:-1]
+    return stem
+
+
+def _stem_uncached(word: str) -> str:
+    russian, english = _stemmers()
+    if _CYRILLIC_RE.fullmatch(word):
+        return _fix_russian(russian.stemWord(word))
+    if _LATIN_RE.fullmatch(word):
+        return english.stemWord(word)
+    return word
+
+
+def stem(word: str) -> str:
+    """The stem of one already folded word (cached: news text repeats its words a lot)."""
+    return _cache[word]
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, in order."""
+    return WORD_RE.findall(fold(text))
+
+
+def stems(text: str) -> list[str]:
+    """The stems of the words of `text`, in order."""
+    return list(map(_cache.__getitem__, WORD_RE.findall(fold(text))))
+
+
+def shadow(text: str | None) -> str:
+    """The stemmed text that goes into the index in place of `text`."""
+    if not text:
+        return ""
+    return " ".join(map(_cache.__getitem__, WORD_RE.findall(fold(text))))
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, stem) for every word of the original `text`, for snippets.
+
+    Folding keeps offsets: lower() and ё->е map one character to one for Cyrillic and Latin,
+    and text that NFC would change is located on its normalised form.
+    """
+    normal = unicodedata.normalize("NFC", text)
+    source = normal.lower().replace("ё", "е")
+    if len(source) != len(normal):  # a rare letter whose lower case is longer: no highlight
+        return
+    for match in WORD_RE.finditer(source):
+        yield match.start(), match.end(), stem(match.group())

@@ -1,0 +1,212 @@
+"""Writing articles: batched inserts of new ones, in-place updates with versions of old ones.
+
+Everything runs inside the caller's transaction. New articles of a batch are collected and
+written with one `executemany` per table (ids are assigned here: the caller holds the write
+lock), which is most of the speed of a bulk import; updates are rare and written one by one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from crawler.items import Article
+from pipelines.archive import rawstore
+from pipelines.archive.rows import article_columns
+from pipelines.archive.schema import FTS_TABLE as FTS
+from pipelines.archive.stemming import shadow
+
+Status = Literal["new", "updated", "unchanged"]
+_CHUNK = 400  # URLs per IN (...) lookup, well under SQLite's parameter limit
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    article_id: int
+    status: Status
+    canonical_url: str
+
+
+@dataclass
+class _Pending:
+    """Rows of new articles waiting for one executemany per table."""
+
+    articles: list[list[Any]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    fts: list[tuple[int, str, str, str]] = field(default_factory=list)
+    ids: set[int] = field(default_factory=set)
+
+
+def index(
+    conn: sqlite3.Connection, rows: Sequence[tuple[int, str | None, str | None, str | None]]
+) -> None:
+    """Add (id, headline, lead, body) to the full-text index, as stemmed shadow text."""
+    conn.executemany(
+        f"INSERT INTO {FTS} (rowid, headline, lead, body) VALUES (?, ?, ?, ?)",
+        [(i, shadow(h), shadow(ld), shadow(b)) for i, h, ld, b in rows],
+    )
+
+
+def unindex(conn: sqlite3.Connection, row: tuple[int, str | None, str | None, str | None]) -> None:
+    # An external-content FTS5 table forgets a row only when given the values it indexed.
+    i, h, ld, b = row
+    conn.execute(
+        f"INSERT INTO {FTS} ({FTS}, rowid, headline, lead, body) VALUES ('delete', ?, ?, ?, ?)",
+        (i, shadow(h), shadow(ld), shadow(b)),
+    )
+
+
+def lookup(conn: sqlite3.Connection, urls: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(urls), _CHUNK):
+        chunk = urls[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            conn.execute(f"SELECT url, article_id FROM article_urls WHERE url IN ({marks})", chunk)
+        )
+        missing = [u for u in chunk if u not in found]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            sql = f"SELECT canonical_url, id FROM articles WHERE canonical_url IN ({marks})"
+            found.update(conn.execute(sql, missing))
+    return found
+
+
+def store_batch(
+    conn: sqlite3.Connection, articles: Sequence[Article], now: str, run_id: int | None
+) -> list[StoreOutcome]:
+    """Upsert `articles` on canonical URL (or URL); see `Archive.store`."""
+    # Children of new articles are written before their parents: check the links at commit.
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    keys = [a.canonical_url or a.url for a in articles]
+    known = lookup(conn, list(dict.fromkeys([*keys, *(a.url for a in articles)])))
+    next_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]) + 1
+    pending = _Pending()
+    outcomes: list[StoreOutcome] = []
+    for article, key in zip(articles, keys, strict=True):
+        cols = article_columns(article)
+        article_id = known.get(key) or known.get(article.url)
+        if article_id is None:
+            article_id, next_id = next_id, next_id + 1
+            cols.update(
+                id=article_id,
+                canonical_url=key,
+                first_seen=now,
+                last_seen=now,
+                first_run_id=run_id,
+                last_run_id=run_id,
+            )
+            pending.columns = list(cols)
+            pending.articles.append(list(cols.values()))
+            pending.fts.append((article_id, article.headline, article.lead or "", article.body))
+            pending.ids.add(article_id)
+            known[key] = known[article.url] = article_id
+            _add_children(conn, article_id, article, now, key, fresh=True)
+            outcomes.append(StoreOutcome(article_id, "new", key))
+            continue
+        if article_id in pending.ids:  # the same article twice in one batch
+            _flush(conn, pending)
+        status = update(conn, article_id, article, cols, now, run_id)
+        _add_children(conn, article_id, article, now, key, fresh=False)
+        stored = conn.execute("SELECT canonical_url FROM articles WHERE id = ?", (article_id,))
+        outcomes.append(StoreOutcome(article_id, status, stored.fetchone()[0]))
+    _flush(conn, pending)
+    _touch_sources(conn, articles, now)
+    return outcomes
+
+
+def _flush(conn: sqlite3.Connection, pending: _Pending) -> None:
+    if pending.articles:
+        names = ", ".join(pending.columns)
+        marks = ", ".join("?" * len(pending.columns))
+        conn.executemany(f"INSERT INTO articles ({names}) VALUES ({marks})", pending.articles)
+        index(conn, pending.fts)
+    pending.articles.clear()
+    pending.fts.clear()
+    pending.ids.clear()
+
+
+def _touch_sources(conn: sqlite3.Connection, articles: Sequence[Article], now: str) -> None:
+    agencies = {a.source: a.agency for a in articles if a.source}
+    conn.executemany(
+        "INSERT INTO sources (key, agency, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET last_seen = excluded.last_seen, "
+        "agency = COALESCE(excluded.agency, sources.agency)",
+        [(key, agency, now, now) for key, agency in agencies.items()],
+    )
+
+
+def update(
+    conn: sqlite3.Connection,
+    article_id: int,
+    article: Article,
+    cols: dict[str, Any],
+    now: str,
+    run_id: int | None,
+    *,
+    seen: bool = True,
+) -> Literal["updated", "unchanged"]:
+    """Write fresh columns over a stored article; keep the old text as a version."""
+    old = conn.execute(
+        "SELECT headline, lead, body, content_hash, modified_at, first_seen "
+        "FROM articles WHERE id = ?",
+        (article_id,),
+    ).fetchone()
+    changed = old[3] != cols["content_hash"]
+    if changed:
+        conn.execute(
+            "INSERT INTO article_versions (article_id, headline, lead, body, content_hash, "
+            "modified_at, seen_from, replaced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, old[0], old[1], old[2], old[3], old[4], old[5], now),
+        )
+        unindex(conn, (article_id, old[0], old[1] or "", old[2]))
+        index(conn, [(article_id, article.headline, article.lead or "", article.body)])
+    cols = dict(cols)
+    cols.pop("url", None)  # the first URL seen stays; every spelling is in article_urls
+    if seen:
+        cols.update(last_seen=now, last_run_id=run_id)
+    sets = ", ".join(f"{name} = ?" for name in cols)
+    conn.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*cols.values(), article_id])
+    return "updated" if changed else "unchanged"
+
+
+def _add_children(
+    conn: sqlite3.Connection, article_id: int, article: Article, now: str, key: str, *, fresh: bool
+) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
+        [(u, article_id, now) for u in dict.fromkeys((key, article.url))],
+    )
+    write_children(conn, article_id, article, fresh=fresh)
+
+
+def write_children(
+    conn: sqlite3.Connection, article_id: int, article: Article, *, fresh: bool
+) -> None:
+    """Images, photo credits and the raw page of one article."""
+    if not fresh:
+        conn.execute("DELETE FROM images WHERE article_id = ?", (article_id,))
+        conn.execute("DELETE FROM photo_credits WHERE article_id = ?", (article_id,))
+    if article.images:
+        conn.executemany(
+            "INSERT INTO images (article_id, position, url, caption, credit) VALUES (?,?,?,?,?)",
+            [(article_id, i, m.url, m.caption, m.credit) for i, m in enumerate(article.images)],
+        )
+    if article.photo_credits:
+        conn.executemany(
+            "INSERT INTO photo_credits (article_id, position, text, photographer, organisation) "
+            "VALUES (?,?,?,?,?)",
+            [
+                (article_id, i, c.text, c.photographer, c.organisation)
+                for i, c in enumerate(article.photo_credits)
+            ],
+        )
+    if article.raw_html:
+        codec, data = rawstore.compress(article.raw_html)
+        conn.execute(
+            "INSERT OR REPLACE INTO raw_pages (article_id, codec, html, content_type, "
+            "fetched_at, size) VALUES (?, ?, ?, ?, ?, ?)",
+            (article_id, codec, data, None, article.fetched_at, len(article.raw_html)),
+        )

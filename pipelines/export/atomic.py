@@ -1,0 +1,66 @@
+"""Write a file so that it appears whole or not at all.
+
+The data goes to a hidden temporary file beside the target (same file system, so the rename
+is atomic), is flushed to disk, and is renamed over the target at the end. Any exception,
+KeyboardInterrupt included, removes the temporary file: a killed export never leaves a half
+file under the final name. (SIGKILL leaves the hidden `.NAME.tmp-*` file; never the target.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+BUFFER_BYTES = 1 << 20
+NEW_FILE_MODE = 0o644
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to write; renamed to `path` when the block ends without an exception."""
+    path = Path(path)
+    directory = path.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=directory)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb", buffering=BUFFER_BYTES) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp makes the file 0600; an export replaces a file with its mode or is 0644.
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else NEW_FILE_MODE
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_directory(directory)
+
+
+@contextlib.contextmanager
+def stdout_output() -> Iterator[BinaryIO]:
+    """Standard output as a binary stream, flushed but not closed at the end."""
+    stream = sys.stdout.buffer
+    yield stream
+    stream.flush()
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a directory.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,110 @@
+"""Named cursors for incremental exports (`--since-last NAME`).
+
+A cursor is the largest (change key, id) pair a named export has delivered. The change key is
+the time a row last changed: a `changed_at`/`updated_at` column when the archive has one,
+otherwise `last_seen` (or `first_seen`). `last_seen` also moves when a crawl sees an article
+again unchanged, so that fallback may deliver a row twice, never miss one: consumers upsert on
+`id`. The cursor moves only after the export file is in place.
+
+Why the settle time: a writer stamps its rows with the time before its transaction commits
+(it may wait up to the busy timeout for the lock), so rows stamped a little before an export
+can still arrive after it. The cursor therefore never moves past `export start - settle`;
+rows stamped within that window are delivered again by the next run rather than lost.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+TABLE = "export_cursors"
+# Columns that say when an article last changed, best first.
+CHANGE_COLUMNS = ("changed_at", "updated_at")
+# Longer than a write transaction can wait for the lock (the archive's busy timeout, 30 s).
+SETTLE_SECONDS = 120.0
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass(frozen=True)
+class ExportCursor:
+    name: str
+    last_seen: str  # the change key of the last row delivered
+    last_id: int
+    updated_at: str | None = None
+    rows: int | None = None  # rows delivered by the run that saved it
+
+
+def change_key(conn: sqlite3.Connection) -> str:
+    """The SQL expression of a row's change key, from the columns `articles` has."""
+    names = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    for name in CHANGE_COLUMNS:
+        if name in names:
+            return f"COALESCE(articles.{name}, articles.first_seen, '')"
+    return "COALESCE(articles.last_seen, articles.first_seen, '')"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def settled_before(started: datetime, settle_seconds: float) -> str:
+    """The change key before which rows are final when an export starts at `started`."""
+    return (started - timedelta(seconds=settle_seconds)).strftime(TIME_FORMAT)
+
+
+def advance(last_seen: str, last_id: int, settled: str) -> tuple[str, int]:
+    """Where the next run starts after delivering up to (last_seen, last_id): there exactly
+    when that key is settled, else at the settle line (whose rows come again)."""
+    if last_seen < settled:
+        return last_seen, last_id
+    return settled, 0
+
+
+def ensure_table(db: sqlite_utils.Database) -> None:
+    db.table(TABLE).create(
+        {"name": str, "last_seen": str, "last_id": int, "updated_at": str, "rows": int},
+        pk="name",
+        if_not_exists=True,
+    )
+
+
+def load(conn: sqlite3.Connection, name: str) -> ExportCursor | None:
+    """The saved cursor `name`, or None on a first run (or an archive without the table)."""
+    try:
+        row = conn.execute(
+            f"SELECT name, last_seen, last_id, updated_at, rows FROM {TABLE} WHERE name = ?",
+            (name,),
+        ).fetchone()
+    except sqlite3.OperationalError:  # no such table: nothing was exported incrementally yet
+        return None
+    if row is None:
+        return None
+    return ExportCursor(row[0], row[1] or "", int(row[2] or 0), row[3], row[4])
+
+
+def save(db: sqlite_utils.Database, cursor: ExportCursor) -> ExportCursor:
+    """Write `cursor` in one transaction; returns it with `updated_at` filled in."""
+    saved = ExportCursor(
+        cursor.name,
+        cursor.last_seen,
+        cursor.last_id,
+        utc_now().strftime(TIME_FORMAT),
+        cursor.rows,
+    )
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        ensure_table(db)
+        conn.execute(
+            f"INSERT OR REPLACE INTO {TABLE} (name, last_seen, last_id, updated_at, rows) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (saved.name, saved.last_seen, saved.last_id, saved.updated_at, saved.rows),
+        )
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return saved

@@ -1,0 +1,101 @@
+"""Which articles an export reads, as one streaming SQL statement.
+
+The filters are the search's (`filter_sql`, and the same FTS match for a query), so an export
+of a query holds exactly the articles the search finds, unranked, in id order. One statement
+read with `fetchmany` keeps memory flat and sees one snapshot of a WAL archive even while a
+crawl writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pipelines.archive.query import parse_query
+from pipelines.archive.schema import FTS_TABLE
+from pipelines.archive.search import WHEN, filter_sql
+from pipelines.export.cursor import ExportCursor
+
+FETCH_ROWS = 500
+KEY_ALIAS = "_change_key"
+
+
+@dataclass(frozen=True)
+class Filters:
+    query: str | None = None
+    source: str | None = None
+    agency: str | None = None
+    since: datetime | date | None = None
+    until: datetime | date | None = None
+    collapse_stories: bool = False
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The WHERE clause of an export, with the change key when it is incremental."""
+
+    where: str
+    params: tuple[Any, ...]
+    key: str | None = None
+
+    def count(self, conn: sqlite3.Connection) -> int:
+        return int(
+            conn.execute(
+                f"SELECT COUNT(*) FROM articles WHERE {self.where}", self.params
+            ).fetchone()[0]
+        )
+
+    def rows(self, conn: sqlite3.Connection, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """The selected `articles` columns (plus the change key) of every row, by id."""
+        names = list(dict.fromkeys(["id", *columns]))
+        select = ", ".join(f"articles.[{n}]" for n in names)
+        if self.key:
+            select += f", {self.key} AS {KEY_ALIAS}"
+            names.append(KEY_ALIAS)
+        cur = conn.execute(
+            f"SELECT {select} FROM articles WHERE {self.where} ORDER BY articles.id", self.params
+        )
+        try:
+            while batch := cur.fetchmany(FETCH_ROWS):
+                for values in batch:
+                    yield dict(zip(names, values, strict=True))
+        finally:
+            cur.close()
+
+
+def _matching(
+    filters: Filters, after: ExportCursor | None, key: str | None
+) -> tuple[list[str], list[Any]]:
+    where, params = filter_sql(
+        source=filters.source, agency=filters.agency, since=filters.since, until=filters.until
+    )
+    if filters.query is not None:
+        where.append(f"articles.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
+        params.append(parse_query(filters.query).fts)
+    if after is not None and key is not None:
+        where.append(f"({key}, articles.id) > (?, ?)")
+        params += [after.last_seen, after.last_id]
+    return where, params
+
+
+def select(
+    filters: Filters, *, after: ExportCursor | None = None, key: str | None = None
+) -> Selection:
+    """The articles matching `filters` (changed after `after`, by `key`), collapsed per story
+    if asked: the story's origin article when it matches, else its earliest published match;
+    articles in no story always pass."""
+    where, params = _matching(filters, after, key)
+    if filters.collapse_stories:
+        inner = " AND ".join(["articles.story_id IS NOT NULL", *where])
+        where.append(
+            "(articles.story_id IS NULL OR articles.id IN (SELECT id FROM ("
+            "SELECT articles.id AS id, ROW_NUMBER() OVER (PARTITION BY articles.story_id "
+            f"ORDER BY articles.id = stories.origin_article_id DESC, {WHEN} IS NULL, {WHEN}, "
+            "articles.id) AS n FROM articles LEFT JOIN stories ON stories.id = articles.story_id "
+            f"WHERE {inner}) WHERE n = 1))"
+        )
+        params = params + params
+    return Selection(" AND ".join(where) or "1", tuple(params), key)

@@ -1,0 +1,43 @@
+"""Validate: drop items that cannot be archived, each with a counted reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
+
+from crawler.items import Article
+
+MIN_BODY_CHARS = 80
+
+
+class ValidatePipeline:
+    def __init__(self, stats: StatsCollector | None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        reason = problem(item)
+        if reason:
+            if self.stats:
+                self.stats.inc_value(f"newsagg/{item.source}/dropped/{reason}")
+            raise DropItem(f"{reason}: {item.url}")
+        return item
+
+
+def problem(article: Article) -> str | None:
+    """Why `article` cannot be stored, or None."""
+    if not article.url:
+        return "no url"
+    if not (article.headline or "").strip():
+        return "no headline"
+    if len((article.body or "").strip()) < MIN_BODY_CHARS:
+        return "empty body"
+    return None

@@ -1,0 +1,81 @@
+"""Shared fixtures: the demo site on 127.0.0.1 and one real crawl of it.
+
+The crawl runs in a subprocess (`python -m crawler crawl ...`) because Scrapy's
+reactor can run only once per process; the tests then read the archive it wrote and
+the server's request log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE_ROOT = ROOT / "crawler" / "demo" / "site"
+DEMO_KEYS = ("amic", "katun24", "ngs22", "sibnovosti")
+
+
+def run_cli(
+    *args: str, timeout: float = 240, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `newsagg ARGS` in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
+        check=False,
+    )
+
+
+def load_truth(key: str) -> dict[str, Any]:
+    path = SITE_ROOT / key / "_truth.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, list):
+        data = {"articles": data, "not_articles": []}
+    for article in data["articles"]:  # the truth files name the body ends two ways
+        for short, long in (("body_first", "first_paragraph"), ("body_last", "last_paragraph")):
+            if short in article:
+                article.setdefault(long, article.pop(short))
+    return data
+
+
+@dataclass
+class Crawl:
+    db: Path
+    bases: dict[str, str]
+    summary: dict[str, Any]
+    requests: list[Any]
+
+
+@pytest.fixture(scope="session")
+def demo_site() -> Iterator[Any]:
+    from crawler.demo.server import DemoSite
+
+    with DemoSite() as site:
+        yield site
+
+
+def crawl_demo(site: Any, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    bases = [arg for key in DEMO_KEYS for arg in ("--base", f"{key}={site.bases[key]}")]
+    return run_cli("crawl", *DEMO_KEYS, *bases, "--db", str(db), "--json", *extra)
+
+
+@pytest.fixture(scope="session")
+def demo_crawl(demo_site: Any, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    db = tmp_path_factory.mktemp("crawl") / "news.db"
+    demo_site.clear_log()
+    result = crawl_demo(demo_site, db)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    return Crawl(db, dict(demo_site.bases), summary, list(demo_site.requests))

@@ -1,0 +1,249 @@
+"""The archive: migrations, upserts with versions, raw pages, runs, URLs, reading back."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+from crawler.items import Article, Image, PhotoCredit
+from pipelines.archive import Archive, ArchiveNotFound
+from pipelines.archive import schema as schema_mod
+
+SEED_URL = "https://www.amic.ru/news/economy/gubernator-tomenko-nazval-kazahstan-439521"
+
+
+def seed_article(**changes: object) -> Article:
+    data: dict[str, object] = {
+        "url": SEED_URL + "?utm_source=rss",
+        "canonical_url": SEED_URL,
+        "source": "amic",
+        "agency": "ИА Амител",
+        "language": "ru",
+        "headline": "Губернатор Томенко назвал Казахстан самым крупным внешнеторговым "
+        "партнером Алтайского края",
+        "lead": "Алтай экспортировал в соседнюю страну товаров на 360 млн рублей",
+        "body": "Казахстан – крупнейший внешнеторговый партнер Алтайского края, на долю этой "
+        "страны приходится более 30% экспорта из региона.\n\nОб этом заявил губернатор "
+        "Виктор Томенко на XVI Форуме межрегионального сотрудничества Казахстана и России.",
+        "published_at": "2019-11-07T16:17:00+07:00",
+        "published_at_raw": "07 ноября 2019, 16:17",
+        "authors": [],
+        "photo_credits": [
+            PhotoCredit(
+                "Фото: Антон Федотов, altairegion22.ru", "Антон Федотов", "altairegion22.ru"
+            )
+        ],
+        "images": [
+            Image("https://www.amic.ru/images/tomenko.jpg", "Виктор Томенко", "Антон Федотов")
+        ],
+        "tags": ["экономика"],
+        "fetched_at": "2019-11-07T10:00:00+00:00",
+        "provenance": {"headline": "jsonld"},
+        "raw_html": "<html><h1>Губернатор Томенко назвал Казахстан</h1></html>".encode(),
+    }
+    data.update(changes)
+    return Article(**data)  # type: ignore[arg-type]
+
+
+def fire_article() -> Article:
+    return Article(
+        url="https://katun24.ru/news/20240115-pozhar",
+        source="katun24",
+        agency="Катунь 24",
+        headline="В Бийске потушили пожар на складе пиломатериалов",
+        lead="Пострадавших нет",
+        body="Пожар на складе в Бийске ликвидировали за три часа. Площадь возгорания "
+        "составила 400 квадратных метров, сообщили в МЧС по Алтайскому краю.",
+        published_at="2024-01-15T08:30:00+07:00",
+    )
+
+
+def article_row(archive: Archive, article_id: int) -> dict[str, Any]:
+    row = archive.get_article(article_id)
+    assert row is not None
+    return row
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    arch = Archive.open(tmp_path / "sub" / "news.db")
+    yield arch
+    arch.close()
+
+
+def test_open_creates_parents_wal_and_foreign_keys(archive: Archive, tmp_path: Path) -> None:
+    assert (tmp_path / "sub" / "news.db").is_file()
+    assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert archive.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    expected = {"articles", "article_urls", "article_versions", "images", "photo_credits"}
+    expected |= {"sources", "crawl_runs", "fetch_state", "stories", "raw_pages", "_migrations"}
+    assert expected <= set(archive.db.table_names())
+
+
+def test_migrations_are_recorded_and_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "news.db"
+    Archive.open(path).close()
+    first = schema_mod.applied(sqlite_utils.Database(path))
+    assert first == [m.__name__ for m in schema_mod.MIGRATIONS]
+    Archive.open(path).close()
+    db = sqlite_utils.Database(path)
+    assert schema_mod.applied(db) == first
+    assert schema_mod.migrate(db) == []
+
+
+def test_archive_of_the_first_schema_upgrades_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    old = sqlite_utils.Database(conn)
+    schema_mod.migrate(old, schema_mod.MIGRATIONS[:1])
+    conn.execute(
+        "INSERT INTO articles (id, canonical_url, url, source, headline, body) "
+        "VALUES (1, 'https://ngs22.ru/text/1/', 'https://ngs22.ru/text/1/', 'ngs22', "
+        "'Губернатора Алтайского края наградили', 'Церемония прошла в Барнауле.')"
+    )
+    conn.commit()
+    conn.close()
+    assert "articles_fts" not in sqlite_utils.Database(path).table_names()
+    with Archive.open(path) as archive:
+        assert schema_mod.pending(archive.db) == []
+        hits = archive.search("губернатор")
+        assert [h.article_id for h in hits] == [1]
+        assert article_row(archive, 1)["headline"] == "Губернатора Алтайского края наградили"
+
+
+def test_store_new_unchanged_updated_with_versions(archive: Archive) -> None:
+    first = archive.store([seed_article(), fire_article()], run_id=None)
+    assert [o.status for o in first] == ["new", "new"]
+    assert first[0].canonical_url == SEED_URL
+    again = archive.store([seed_article(), fire_article()])
+    assert [o.status for o in again] == ["unchanged", "unchanged"]
+    assert [o.article_id for o in again] == [o.article_id for o in first]
+
+    edited_body = seed_article().body + "\n\nФорум проходит в Омске."
+    updated = archive.store([seed_article(body=edited_body)])
+    assert updated[0].status == "updated" and updated[0].article_id == first[0].article_id
+    assert archive.count_articles() == 2
+    stored = archive.get_article(first[0].article_id)
+    assert stored is not None and stored["body"].endswith("Форум проходит в Омске.")
+    versions = archive.versions(first[0].article_id)
+    assert len(versions) == 1 and versions[0]["body"] == seed_article().body
+    # the index follows the text: the new sentence is found, the article once only
+    assert [h.article_id for h in archive.search("Омске")] == [first[0].article_id]
+    assert [h.article_id for h in archive.search("Казахстан")] == [first[0].article_id]
+
+
+def test_same_article_twice_in_one_batch(archive: Archive) -> None:
+    outcomes = archive.store([seed_article(), seed_article(lead="Новый лид")])
+    assert [o.status for o in outcomes] == ["new", "updated"]
+    assert outcomes[0].article_id == outcomes[1].article_id
+    assert archive.count_articles() == 1
+
+
+def test_other_url_spelling_finds_the_stored_article(archive: Archive) -> None:
+    archive.store([seed_article()])
+    plain = seed_article(canonical_url=None, url=SEED_URL)
+    assert archive.store([plain])[0].status == "unchanged"
+    assert archive.has_url(SEED_URL + "?utm_source=rss")
+    assert archive.has_url(SEED_URL)
+    assert not archive.has_url("https://www.amic.ru/news/other")
+    assert archive.known_urls("amic") == {SEED_URL, SEED_URL + "?utm_source=rss"}
+    assert archive.known_urls("katun24") == set()
+
+
+def test_images_credits_and_raw_page(archive: Archive) -> None:
+    article_id = archive.store([seed_article()])[0].article_id
+    credits = list(archive.db["photo_credits"].rows)
+    assert credits[0]["photographer"] == "Антон Федотов"
+    assert credits[0]["organisation"] == "altairegion22.ru"
+    assert next(iter(archive.db["images"].rows))["caption"] == "Виктор Томенко"
+    assert archive.raw_html(article_id) == seed_article().raw_html
+    stored = archive.db.execute("SELECT html FROM raw_pages").fetchone()[0]
+    assert stored != seed_article().raw_html  # compressed, not as fetched
+    row = archive.get_article(article_id)
+    assert row is not None
+    assert row["published_at_utc"] == "2019-11-07T09:17:00Z"
+    assert row["photo_credits"][0]["text"] == "Фото: Антон Федотов, altairegion22.ru"
+    assert row["tags"] == ["экономика"] and row["provenance"] == {"headline": "jsonld"}
+
+
+def test_runs_record_stats(archive: Archive) -> None:
+    run_id = archive.start_run(["amic", "katun24"])
+    archive.store([seed_article()], run_id=run_id)
+    summary = {
+        "pages": 12,
+        "exceptions": 1,
+        "http_errors": {"404": 2},
+        "sources": {
+            "amic": {"new": 1, "updated": 0, "unchanged": 3, "dropped": {"error page": 2}},
+            "katun24": {"new": 4, "updated": 1, "unchanged": 0, "dropped": {}},
+        },
+    }
+    archive.finish_run(run_id, summary)
+    run = archive.db.table("crawl_runs").get(run_id)
+    assert run["status"] == "finished" and run["finished_at"]
+    assert (run["pages_fetched"], run["articles_new"], run["articles_updated"]) == (12, 5, 1)
+    assert (run["articles_unchanged"], run["items_dropped"], run["errors"]) == (3, 2, 3)
+    assert article_row(archive, 1)["first_run_id"] == run_id
+
+
+def test_stats_per_source(archive: Archive) -> None:
+    archive.store([seed_article(), fire_article()])
+    stats = archive.stats()
+    assert stats["articles"] == 2
+    amic = stats["sources"]["amic"]
+    assert amic["articles"] == 1 and amic["with_credit"] == 1.0 and amic["with_lead"] == 1.0
+    assert amic["first_published"] == "2019-11-07T09:17:00Z"
+    assert stats["sources"]["katun24"]["with_credit"] == 0.0
+
+
+def test_iter_articles_streams_with_filters(archive: Archive) -> None:
+    archive.store([seed_article(), fire_article()])
+    every = list(archive.iter_articles(batch_size=1))
+    assert [a["source"] for a in every] == ["amic", "katun24"]
+    assert [a["source"] for a in archive.iter_articles(source="katun24")] == ["katun24"]
+    found = list(archive.iter_articles(query="пожар", batch_size=1))
+    assert [a["source"] for a in found] == ["katun24"]
+
+
+def test_fetch_state_for_conditional_get(archive: Archive) -> None:
+    url = "https://www.amic.ru/rss/"
+    assert archive.fetch_state(url) is None
+    archive.record_fetch(
+        url, etag='"abc"', last_modified="Thu, 07 Nov 2019 09:00:00 GMT", status=200
+    )
+    state = archive.fetch_state(url)
+    assert state is not None and state["etag"] == '"abc"' and state["status"] == 200
+
+
+def test_readonly_needs_an_existing_file(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveNotFound, match="no archive at"):
+        Archive.open(tmp_path / "missing.db", readonly=True)
+    assert not (tmp_path / "missing.db").exists()
+    Archive.open(tmp_path / "news.db").close()
+    with Archive.open(tmp_path / "news.db", readonly=True) as archive:
+        assert archive.count_articles() == 0
+        with pytest.raises(sqlite3.OperationalError):
+            archive.store([fire_article()])
+
+
+def test_datasette_and_sqlite_utils_find_the_index(archive: Archive) -> None:
+    archive.store([fire_article()])
+    assert archive.db.table("articles").detect_fts() == "articles_fts"
+    # Datasette's own search SQL over the FTS table (an already stemmed word matches)
+    rows = archive.db.execute(
+        "select id from articles where rowid in "
+        "(select rowid from articles_fts where articles_fts match 'пожар')"
+    ).fetchall()
+    assert rows == [(1,)]
+
+
+def test_rebuild_index_restores_stemmed_search(archive: Archive) -> None:
+    archive.store([seed_article(), fire_article()])
+    assert archive.rebuild_index() == 2
+    assert len(archive.search("Казахстана")) == 1
+    assert len(archive.search("пожаром")) == 1

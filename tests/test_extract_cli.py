@@ -1,0 +1,54 @@
+"""`newsagg extract`: a file, stdin, many files; JSON out; exit 3 for non-articles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from crawler.cli import cli
+
+GOLDEN = Path(__file__).parent / "golden"
+SEED = GOLDEN / "amic" / "seed_575321.html"
+SEED_URL = "https://www.amic.ru/news/gubernator-tomenko-575321"
+
+
+def test_file_with_url_prints_the_article_in_utf8() -> None:
+    result = CliRunner().invoke(cli, ["extract", str(SEED), "--url", SEED_URL])
+    assert result.exit_code == 0, result.output
+    assert "ИА Амител" in result.stdout  # not ASCII-escaped
+    data = json.loads(result.stdout)
+    assert data["source"] == "amic" and data["published_at"] == "2019-11-07T16:17:00+07:00"
+
+
+def test_stdin_with_source_and_fetched_at() -> None:
+    page = (GOLDEN / "katun24" / "old_layout_28416.html").read_bytes()
+    args = ["extract", "-", "--url", "http://127.0.0.1/news/28416", "--source", "katun24",
+            "--fetched-at", "2026-11-27T03:00:00+00:00"]  # fmt: skip
+    result = CliRunner().invoke(cli, args, input=page)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["agency"] == "Катунь 24"
+    assert data["fetched_at"] == "2026-11-27T03:00:00+00:00"
+
+
+def test_not_an_article_exits_3_with_the_reason() -> None:
+    page = GOLDEN / "not_articles" / "error_page_amic.html"
+    result = CliRunner().invoke(cli, ["extract", str(page), "--source", "amic"])
+    assert result.exit_code == 3
+    assert "not an article: error page" in result.stderr
+
+
+def test_jsonl_gives_one_line_per_file() -> None:
+    pages = [str(SEED), str(GOLDEN / "not_articles" / "error_page_amic.html")]
+    result = CliRunner().invoke(cli, ["extract", "--jsonl", *pages, "--source", "amic"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("not_an_article") for line in lines] == [None, "error page"]
+    assert lines[0]["agency"] == "ИА Амител"
+
+
+def test_missing_file_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["extract", "no/such/page.html"])
+    assert result.exit_code == 2

@@ -1,0 +1,301 @@
+"""Search: Russian stemming, the query language, filters, ranking, snippets, hostile input."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from crawler.items import Article, PhotoCredit
+from pipelines.archive import Archive, SearchQueryError
+from pipelines.archive.query import parse_query
+
+SEED_BODY = (
+    "Казахстан – крупнейший внешнеторговый партнер Алтайского края, на долю этой страны "
+    "приходится более 30% экспорта из региона. Об этом заявил губернатор Виктор Томенко на XVI "
+    "Форуме межрегионального сотрудничества Казахстана и России."
+)
+
+# key -> article; texts written for these tests (the seed article is used as it is)
+CORPUS: dict[str, Article] = {
+    "seed": Article(
+        url="https://www.amic.ru/news/economy/439521",
+        source="amic",
+        agency="ИА Амител",
+        headline="Губернатор Томенко назвал Казахстан самым крупным внешнеторговым партнером "
+        "Алтайского края",
+        lead="Алтай экспортировал в соседнюю страну товаров на 360 млн рублей",
+        body=SEED_BODY,
+        published_at="2019-11-07T16:17:00+07:00",
+        photo_credits=[PhotoCredit("Фото: Антон Федотов, altairegion22.ru")],
+    ),
+    "clinic": Article(
+        url="https://katun24.ru/news/20231220-poliklinika",
+        source="katun24",
+        agency="Катунь 24",
+        headline="В Барнауле открыли новую детскую поликлинику",
+        lead="Здание построили по поручению губернатора",
+        body="Поликлиника на улице Взлетной примет до 500 детей в смену. На открытии "
+        "побывал министр здравоохранения края Олег Кравцов.",
+        published_at="2023-12-20T10:00:00+07:00",
+    ),
+    "tree": Article(
+        url="https://ngs22.ru/text/city/2023/12/25/73001/",
+        source="ngs22",
+        agency="НГС22",
+        headline="На площади Сахарова установили главную ёлку Барнаула",
+        lead="Высота новогодней ели — 25 метров",
+        body="Елку нарядили за три дня. Горожане смогут увидеть иллюминацию до конца января.",
+        published_at="2023-12-25T09:00:00+07:00",
+        photo_credits=[PhotoCredit("Фото: Ирина Соколова")],
+    ),
+    "students": Article(
+        url="https://sibnovosti.example/2024/03/01/icpc",
+        source="sibnovosti",
+        agency="Сибновости",
+        headline="Новосибирские студенты вышли в финал чемпионата по программированию",
+        lead="Команда НГУ решила девять задач из двенадцати",
+        body="Participants were running their solutions on the contest servers. Тренер "
+        "команды Павел Зайцев назвал результат лучшим за пять лет.",
+        published_at="2024-03-01T12:00:00+07:00",
+    ),
+    "grain": Article(
+        url="https://www.amic.ru/news/economy/480112",
+        source="amic",
+        agency="ИА Амител",
+        headline="Экспорт алтайского зерна вырос на треть",
+        lead="Главным покупателем остается соседняя республика",
+        body="Торговля зерном с Казахстаном выросла на 33 процента. Аграрии края отправили "
+        "за границу 1,2 млн тонн пшеницы.",
+        published_at="2022-05-10T08:00:00",  # the page gave no offset
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    arch = Archive.open(tmp_path_factory.mktemp("search") / "news.db")
+    outcomes = arch.store(list(CORPUS.values()))
+    arch.ids = {key: o.article_id for key, o in zip(CORPUS, outcomes, strict=True)}  # type: ignore[attr-defined]
+    yield arch
+    arch.close()
+
+
+def found(archive: Archive, query: str, **filters: object) -> set[str]:
+    names = {v: k for k, v in archive.ids.items()}  # type: ignore[attr-defined]
+    return {names[h.article_id] for h in archive.search(query, **filters)}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Казахстан", {"seed", "grain"}),  # "Казахстаном" in grain
+        ("Казахстана", {"seed", "grain"}),
+        ("Казахстаном", {"seed", "grain"}),
+        ("губернатор", {"seed", "clinic"}),  # "губернатора" in clinic
+        ("губернатора", {"seed", "clinic"}),
+        ("ёлка", {"tree"}),  # "ёлку" and "Елку"
+        ("елка", {"tree"}),
+        ("ЁЛКИ", {"tree"}),
+        ("Барнаул", {"clinic", "tree"}),  # "Барнауле", "Барнаула"
+        ("run", {"students"}),  # English "running"
+        ("solution", {"students"}),
+    ],
+)
+def test_word_forms_find_each_other(archive: Archive, query: str, expected: set[str]) -> None:
+    assert found(archive, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"Алтайского края"', {"seed"}),  # phrase: grain has "края" but not the pair
+        ('"края Алтайского"', set()),
+        ("програм*", {"students"}),
+        ("Барнаул поликлиника", {"clinic"}),
+        ("Барнаул AND поликлиника", {"clinic"}),
+        ("поликлиника OR ёлка", {"clinic", "tree"}),
+        ("Барнаул NOT поликлиника", {"tree"}),
+        ("Барнаул -поликлиника", {"tree"}),
+        ("(ёлка OR зерно) Барнаул", {"tree"}),
+        ("headline:губернатор", {"seed"}),  # clinic has it in the lead only
+        ("lead:губернатора", {"clinic"}),
+        ('headline:"главную ёлку"', {"tree"}),
+        ("body:Томенко", {"seed"}),
+        ("title:экспорт", {"grain"}),
+    ],
+)
+def test_query_language(archive: Archive, query: str, expected: set[str]) -> None:
+    assert found(archive, query) == expected
+
+
+def test_filters(archive: Archive) -> None:
+    assert found(archive, "края", source="amic") == {"seed", "grain"}
+    assert found(archive, "края", agency="Катунь 24") == {"clinic"}
+    assert found(archive, "Барнаул", has_photo_credit=True) == {"tree"}
+    assert found(archive, "Казахстан", since=date(2020, 1, 1)) == {"grain"}
+    assert found(archive, "Казахстан", until=date(2019, 11, 7)) == {"seed"}
+    # 16:17 in Barnaul is 09:17 UTC
+    barnaul = timezone(timedelta(hours=7))
+    assert found(archive, "Казахстан", since=datetime(2019, 11, 7, 16, 0, tzinfo=barnaul)) == {
+        "seed",
+        "grain",
+    }
+    assert found(archive, "Казахстан", since=datetime(2019, 11, 7, 16, 30, tzinfo=barnaul)) == {
+        "grain"
+    }
+
+
+def test_limit_offset_and_headline_ranks_first(archive: Archive) -> None:
+    # "губернатор" is in the seed's headline and only in the clinic's lead
+    hits = archive.search("губернатор")
+    assert hits[0].article_id == archive.ids["seed"]  # type: ignore[attr-defined]
+    assert hits[0].score > hits[1].score
+    assert [h.article_id for h in archive.search("губернатор", limit=1, offset=1)] == [
+        hits[1].article_id
+    ]
+
+
+def test_recency_breaks_ties(tmp_path: Path) -> None:
+    twins = [
+        Article(
+            url=f"https://ngs22.ru/text/{day}",
+            source="ngs22",
+            headline="Снегопад в Барнауле",
+            body="Дороги города засыпало снегом.",
+            published_at=f"2024-01-{day:02d}T08:00:00+07:00",
+        )
+        for day in (3, 9, 5)
+    ]
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store(twins)
+        dates = [h.published_at for h in archive.search("снегопад")]
+    assert dates == [
+        "2024-01-09T08:00:00+07:00",
+        "2024-01-05T08:00:00+07:00",
+        "2024-01-03T08:00:00+07:00",
+    ]
+
+
+def test_snippets_show_original_forms(archive: Archive) -> None:
+    (hit,) = archive.search("Казахстан", source="amic", since=date(2020, 1, 1))
+    assert "с [Казахстаном] выросла" in hit.snippet
+    seed = archive.search("губернатор", source="amic")[0]
+    assert "заявил [губернатор] Виктор" in seed.snippet
+    tree = archive.search("ёлка", marks=("<b>", "</b>"))[0]
+    assert tree.snippet.startswith("Высота новогодней ели — 25 метров <b>Елку</b> нарядили")
+    phrase = archive.search('"Алтайского края"')[0]
+    assert "партнер [Алтайского] [края]" in phrase.snippet
+
+
+HOSTILE = [
+    '"Казахстан',
+    'Казахстан"',
+    '"""',
+    "AND",
+    "OR OR",
+    "NOT",
+    "Казахстан OR",
+    "*",
+    "**Казахстан*",
+    "(",
+    ")(",
+    "headline:",
+    "headline:(",
+    "nosuchfield:Барнаул",
+    "'; DROP TABLE articles; --",
+    "Казахстан'); DELETE FROM articles; --",
+    'articles_fts MATCH "*"',
+    "\x00Барнаул\x1b[31m\x07",
+    "Барнаул\u200b\ufeff",
+    "NEAR(Барнаул ёлка, 2)",
+    "{headline}: Барнаул",
+    "^Барнаул",
+    "Барнаул ".join(["x"] * 40),
+    "ё" * 999,
+    "Барнаул " * 1300,  # ~10 kB
+    "-Барнаул",
+    "NOT Барнаул",
+    "",
+    "   ",
+    "!!! ??? ...",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_are_words_or_a_clear_error(archive: Archive, query: str) -> None:
+    try:
+        hits = archive.search(query)
+    except SearchQueryError as exc:
+        assert str(exc)  # a message for the user
+    else:
+        assert isinstance(hits, list)
+    assert archive.count_articles() == len(CORPUS)
+
+
+def test_hostile_queries_never_reach_fts5_unquoted() -> None:
+    for text in HOSTILE:
+        try:
+            fts = parse_query(text).fts
+        except SearchQueryError:
+            continue
+        # outside the quoted strings only operators, parentheses and column filters remain
+        outside = fts.split('"')[::2]
+        for part in outside:
+            for token in part.replace("(", " ").replace(")", " ").split():
+                assert token in {"AND", "OR", "NOT", "*", ":", "headline", "lead", "body"}, (
+                    text,
+                    fts,
+                )
+
+
+def test_errors_say_what_is_wrong(archive: Archive) -> None:
+    with pytest.raises(SearchQueryError, match="too long"):
+        archive.search("Барнаул " * 1300)
+    with pytest.raises(SearchQueryError, match="no words"):
+        archive.search("*")
+    with pytest.raises(SearchQueryError, match="only of excluded"):
+        archive.search("-Барнаул")
+
+
+def test_search_while_a_crawl_writes(tmp_path: Path) -> None:
+    path = tmp_path / "news.db"
+    Archive.open(path).close()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def write() -> None:
+        try:
+            with Archive.open(path) as writer:
+                for batch in range(30):
+                    writer.store(
+                        [
+                            Article(
+                                url=f"https://amic.ru/news/{batch}-{i}",
+                                source="amic",
+                                headline=f"Губернатор провел совещание номер {batch}-{i}",
+                                body="Губернатора Алтайского края выслушали главы районов. " * 20,
+                                published_at="2024-02-01T10:00:00+07:00",
+                            )
+                            for i in range(20)
+                        ]
+                    )
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            stop.set()
+
+    thread = threading.Thread(target=write)
+    searches = 0
+    with Archive.open(path, readonly=True) as reader:
+        thread.start()
+        while not stop.is_set() or searches == 0:
+            reader.search("губернатор", limit=5)
+            searches += 1
+        thread.join()
+        assert len(reader.search("губернатора", limit=1000)) == 600
+    assert errors == []
+    assert searches > 1

@@ -1,0 +1,129 @@
+"""`newsagg search` and `newsagg serve` as a user meets them: formats, exit codes, messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import cli
+from crawler.items import Article, PhotoCredit
+from pipelines.archive import Archive
+
+ARTICLES = [
+    Article(
+        url="https://www.amic.ru/news/society/500001",
+        source="amic",
+        agency="ИА Амител",
+        headline="Губернатор вручил награды учителям Алтайского края",
+        body="Церемония прошла в Барнауле. Губернатора поблагодарили за поддержку школ.",
+        published_at="2024-10-05T12:00:00+07:00",
+        photo_credits=[PhotoCredit("Фото: пресс-служба правительства Алтайского края")],
+    ),
+    Article(
+        url="https://ngs22.ru/text/education/2024/10/06/74002/",
+        source="ngs22",
+        agency="НГС22",
+        headline="В Новоалтайске отремонтировали школу",
+        body="Ремонт школы номер 10 завершили к началу учебного года.",
+        published_at="2024-10-06T09:00:00+07:00",
+    ),
+]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "news.db"
+    with Archive.open(path) as archive:
+        archive.store(ARTICLES)
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_json_is_utf8_with_highlighted_original_forms(db: Path) -> None:
+    code, out, _ = run("search", "губернатор", "--db", str(db), "--format", "json")
+    assert code == 0
+    assert "Губернатор" in out  # not \u-escaped
+    hits = json.loads(out)
+    assert [h["source"] for h in hits] == ["amic"]
+    assert "[Губернатора] поблагодарили" in hits[0]["snippet"]
+    assert hits[0]["url"] == ARTICLES[0].url
+
+
+def test_jsonl_and_csv(db: Path) -> None:
+    code, out, _ = run("search", "школа", "--db", str(db), "--format", "jsonl")
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert {h["source"] for h in lines} == {"amic", "ngs22"}
+    code, out, _ = run("search", "школа", "--db", str(db), "--format", "csv", "--limit", "1")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 1 and "snippet" in rows[0]
+
+
+def test_table_and_filters(db: Path) -> None:
+    code, out, _ = run(
+        "search", "школа", "--db", str(db), "--source", "ngs22", "--since", "2024-10-06"
+    )
+    assert code == 0
+    assert "В Новоалтайске отремонтировали школу" in out
+    assert "Губернатор вручил" not in out
+    assert "\x1b[" not in out  # no ANSI codes when stdout is not a terminal
+    code, out, _ = run("search", "школа", "--db", str(db), "--has-photo-credit")
+    assert code == 0 and "Губернатор вручил" in out and "Новоалтайске" not in out
+
+
+def test_no_results_is_not_an_error(db: Path) -> None:
+    code, out, err = run("search", "космодром", "--db", str(db))
+    assert code == 0 and out == "" and "no results" in err
+
+
+@pytest.mark.parametrize("query", ["*", "-школа", "x" * 2000, ""])
+def test_bad_query_exits_2_with_a_message(db: Path, query: str) -> None:
+    code, _, err = run("search", "--db", str(db), "--", query)  # "--": "-школа" is no option
+    assert code == 2
+    assert "cannot read the query" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("query", ['"школа', "'; DROP TABLE articles; --", "OR", "\x00школа"])
+def test_hostile_query_is_read_as_words(db: Path, query: str) -> None:
+    code, _, err = run("search", query, "--db", str(db))
+    assert code == 0, err
+    with Archive.open(db, readonly=True) as archive:
+        assert archive.count_articles() == 2
+
+
+def test_missing_archive_and_bad_date(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing.db"
+    code, _, err = run("search", "школа", "--db", str(missing))
+    assert code == 2
+    assert f"no archive at {missing}: run newsagg crawl or newsagg demo first" in err
+    assert not missing.exists()
+    code, _, err = run("search", "школа", "--db", str(missing), "--since", "вчера")
+    assert code == 2 and "not a date" in err
+
+
+def test_db_from_environment(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSAGG_DB", str(db))
+    result = CliRunner().invoke(cli, ["search", "школа", "--format", "jsonl"])
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
+
+
+def test_serve_without_datasette_says_how_to_install(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "datasette" else real(name)
+    )
+    code, _, err = run("serve", "--db", str(db))
+    assert code == 2 and "pip install 'newsagg[serve]'" in err
