@@ -1,25 +1,41 @@
 """Run a crawl in this process: the library call behind `newsagg crawl` and `newsagg demo`.
 
 Scrapy's reactor can run once per process, so a process runs one crawl (all the
-chosen sources together, in one spider).
+chosen sources together, in one spider). A crawl holds the archive's lock for its whole
+length, marks the runs a dead crawl left "running" as interrupted, skips what the archive
+already holds, and logs one summary line per source at INFO (logger `newsagg`).
+
+A backfill (`since`) keeps Scrapy's JOBDIR under `<db dir>/jobs/<hash>/`: stopped by
+SIGTERM or Ctrl-C, the same command resumes where it stopped; a finished run removes it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import shutil
+import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crawler.runstats import summarize
+from crawler.runstats import source_line, summarize
 from crawler.sources import Source
+
+logger = logging.getLogger("newsagg")
 
 
 @dataclass
 class CrawlResult:
     summary: dict[str, Any]
     stats: dict[str, Any]
+    run_id: int | None = None
+    interrupted_before: int = 0  # runs of dead crawls marked "interrupted" at the start
+    jobdir: Path | None = None
+    lines: list[str] = field(default_factory=list)
 
 
 def crawl_settings(db_path: Path, *, local: bool, verbose: bool) -> Any:
@@ -36,14 +52,58 @@ def crawl_settings(db_path: Path, *, local: bool, verbose: bool) -> Any:
     return settings
 
 
-def known_article_urls(db_path: Path) -> set[str]:
-    """URLs already archived: the crawl does not fetch them again."""
-    if not db_path.exists():
-        return set()
-    from pipelines.archive import Archive
+def job_dir(db_path: Path, sources: Sequence[Source], since: date) -> Path:
+    """Where a backfill keeps its queue: one folder per set of sources and date."""
+    spec = ",".join(sorted(s.key for s in sources)) + "@" + since.isoformat()
+    digest = hashlib.sha1(spec.encode("utf-8")).hexdigest()[:12]
+    return db_path.parent / "jobs" / digest
 
-    with Archive.open(db_path, readonly=True) as archive:
-        return archive.known_urls()
+
+def prepare_archive(db_path: Path, settings: Any, incremental: bool) -> tuple[int, Any]:
+    """Under the lock: mark dead runs interrupted; what the crawl may skip."""
+    from pipelines.archive import Archive
+    from pipelines.archive.crawlstate import KnownUrls, SkipPolicy, known_urls, mark_interrupted
+
+    with Archive.open(db_path) as archive:
+        marked = mark_interrupted(archive)
+        if not incremental:
+            return marked, KnownUrls({}, set())
+        policy = SkipPolicy(
+            recheck_hours=settings.getfloat("NEWS_RECHECK_HOURS", 24),
+            recheck_every_minutes=settings.getfloat("NEWS_RECHECK_EVERY_MINUTES", 60),
+            retry_hours=settings.getfloat("NEWS_RETRY_HOURS", 24),
+        )
+        return marked, known_urls(archive, policy)
+
+
+class Progress:
+    """A live line on a terminal (pages, articles), rewritten every second."""
+
+    def __init__(self, crawler: Any, stream: Any = None) -> None:
+        from twisted.internet import task
+
+        self.crawler = crawler
+        self.stream = stream or sys.stderr
+        self.ticks = 0
+        self.loop = task.LoopingCall(self.show)
+
+    def start(self) -> None:
+        self.loop.start(1.0, now=False)
+
+    def show(self) -> None:
+        self.ticks += 1
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        pages = int(stats.get("downloader/response_count", 0))
+        items = int(stats.get("item_scraped_count", 0))
+        self.stream.write(f"\r  {self.ticks:>4} s  {pages} pages  {items} articles ")
+        self.stream.flush()
+
+    def stop(self) -> None:
+        if self.loop.running:
+            self.loop.stop()
+        if self.ticks:
+            self.stream.write("\r" + " " * 60 + "\r")
+            self.stream.flush()
 
 
 def run_crawl(
@@ -54,20 +114,72 @@ def run_crawl(
     verbose: bool = False,
     max_pages: int | None = None,
     incremental: bool = True,
+    since: date | None = None,
+    recheck_hours: float | None = None,
+    progress: bool = False,
+    lock: bool = True,
 ) -> CrawlResult:
+    """Crawl `sources` into the archive at `db_path`; raises `crawler.lock.ArchiveLocked`
+    when another crawl is writing to it."""
+    from crawler.lock import archive_lock
+
+    settings = crawl_settings(db_path, local=local, verbose=verbose)
+    if recheck_hours is not None:
+        settings.set("NEWS_RECHECK_HOURS", recheck_hours, priority="cmdline")
+    if since is not None or not incremental:
+        settings.set("NEWS_CONDITIONAL_GET", False, priority="cmdline")
+    jobdir = job_dir(db_path, sources, since) if since is not None else None
+    if jobdir is not None:
+        settings.set("JOBDIR", str(jobdir), priority="cmdline")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    guard: AbstractContextManager[Any] = archive_lock(db_path) if lock else nullcontext()
+    with guard:
+        marked, known = prepare_archive(db_path, settings, incremental)
+        if marked:
+            logger.info("marked %d run(s) of a crawl that died as interrupted", marked)
+        stats = _run_process(settings, sources, known, max_pages, since, verbose, progress)
+    summary = summarize(stats)
+    if jobdir is not None and summary.get("finish_reason") == "finished":
+        shutil.rmtree(jobdir, ignore_errors=True)
+    lines = [source_line(key, entry) for key, entry in summary["sources"].items()]
+    for line in lines:
+        logger.info("%s", line)
+    run_id = stats.get("newsagg/run_id")
+    return CrawlResult(summary, stats, int(run_id) if run_id else None, marked, jobdir, lines)
+
+
+def _run_process(
+    settings: Any,
+    sources: Sequence[Source],
+    known: Any,
+    max_pages: int | None,
+    since: date | None,
+    verbose: bool,
+    progress: bool,
+) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.spiders.news import NewsSpider
 
-    settings = crawl_settings(db_path, local=local, verbose=verbose)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    known = known_article_urls(db_path) if incremental else set()
     settings.set("LOG_INSTALL_ROOT_HANDLER", verbose, priority="cmdline")
     process = CrawlerProcess(settings)
     if not verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, sources=list(sources), known_urls=known, max_pages=max_pages)
-    process.start()
-    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    return CrawlResult(summary=summarize(stats), stats=stats)
+    process.crawl(
+        crawler,
+        sources=list(sources),
+        known_urls=known.skip,
+        recheck_urls=known.recheck,
+        max_pages=max_pages,
+        since=since,
+    )
+    live = Progress(crawler) if progress and not verbose else None
+    if live:
+        live.start()
+    try:
+        process.start()
+    finally:
+        if live:
+            live.stop()
+    return dict(crawler.stats.get_stats()) if crawler.stats else {}

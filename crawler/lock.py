@@ -1,20 +1,25 @@
 """One crawl per archive at a time.
 
 The lock is an `flock` on `<db>.lock`, which the kernel releases when the holder dies
-(even by kill -9), so a stale lock never blocks: the next run simply takes it. The
-file keeps the holder's PID and start time for the message a second run prints.
+(even by kill -9), so a stale lock never blocks: the next run simply takes it over. The
+file keeps the holder's PID and start time, for the message a second run prints and for
+`holder_alive`, which tells a crawl that is running from one that died mid-run.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 EX_TEMPFAIL = 75  # sysexits.h: try again later (cron will, in 15 minutes)
+
+logger = logging.getLogger("newsagg.lock")
 
 
 class ArchiveLocked(Exception):
@@ -28,8 +33,34 @@ def lock_path_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".lock")
 
 
+def _pid(text: str) -> int | None:
+    match = re.match(r"pid (\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def holder_alive(db_path: Path) -> bool:
+    """Is the process named in the lock file still running? (Read-only; takes no lock.)"""
+    try:
+        text = lock_path_for(db_path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    pid = _pid(text)
+    return pid is not None and _alive(pid)
+
+
 @contextmanager
 def archive_lock(db_path: Path) -> Iterator[Path]:
+    """Hold the archive's lock; raises `ArchiveLocked` at once when a live crawl holds it."""
     path = lock_path_for(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -39,9 +70,15 @@ def archive_lock(db_path: Path) -> Iterator[Path]:
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown process"
             raise ArchiveLocked(path, holder) from None
+        previous = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+        if previous:
+            logger.info("taking over a stale lock: %s is gone", previous)
         started = datetime.now(UTC).isoformat(timespec="seconds")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} since {started}\n".encode(), 0)
-        yield path
+        try:
+            yield path
+        finally:
+            os.ftruncate(fd, 0)  # a clean exit leaves an empty lock file
     finally:
         os.close(fd)  # closing releases the flock

@@ -11,6 +11,15 @@ from datetime import datetime
 from typing import Any
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate")
+# Article fields whose share per run health checks watch (counted as `has/<field>`).
+COVERAGE_FIELDS = ("published_at", "agency", "photo_credits", "lead", "authors", "images")
+# Coverage fields in the one-line summary, with the names people read.
+LINE_FIELDS = {
+    "published_at": "date",
+    "agency": "agency",
+    "photo_credits": "credit",
+    "lead": "lead",
+}
 
 
 def summarize(stats: dict[str, Any]) -> dict[str, Any]:
@@ -25,6 +34,8 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         if what.startswith("dropped/"):
             reason = what.split("/", 1)[1]
             entry["dropped"][reason] = entry["dropped"].get(reason, 0) + int(value)
+        elif what.startswith("http/"):
+            entry.setdefault("http", {})[what.split("/", 1)[1]] = int(value)
         elif what.startswith("has/"):
             entry.setdefault("has", {})[what.split("/", 1)[1]] = int(value)
         else:
@@ -36,14 +47,16 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     for entry in sources.values():
         seen = sum(int(entry.get(k, 0)) for k in ("new", "updated", "unchanged"))
         has = entry.pop("has", {})
-        entry["coverage"] = {k: round(n / seen, 3) for k, n in sorted(has.items())} if seen else {}
+        names = sorted({*COVERAGE_FIELDS, *has})
+        entry["coverage"] = {k: round(has.get(k, 0) / seen, 3) for k in names} if seen else {}
     return {
         "pages": int(stats.get("downloader/response_count", 0)),
         "http_errors": {
             k.rsplit("/", 1)[1]: int(v)
             for k, v in stats.items()
             if k.startswith("downloader/response_status_count/")
-            and not k.endswith(("/200", "/304"))
+            and k.rsplit("/", 1)[1].isdigit()
+            and int(k.rsplit("/", 1)[1]) >= 400
         },
         "exceptions": int(stats.get("downloader/exception_count", 0)),
         "elapsed_seconds": elapsed,
@@ -64,3 +77,26 @@ def totals(summary: dict[str, Any]) -> dict[str, Any]:
     out["dropped"] = dict(sorted(dropped.items()))
     out["stored"] = out["new"] + out["updated"] + out["unchanged"]
     return out
+
+
+def source_line(key: str, entry: dict[str, Any]) -> str:
+    """One line per source per run, for logs and cron mail:
+    `amic: 22 pages, 3 new, 1 updated, 0 duplicate, 2 dropped (error page 1, empty body 1),
+    coverage date 100% agency 100% credit 80%`."""
+    pages = int(entry.get("pages", 0))
+    parts = [f"{pages} pages"]
+    if entry.get("not_modified"):
+        parts[0] += f" (+{int(entry['not_modified'])} not modified)"
+    parts += [f"{int(entry.get(k, 0))} {k}" for k in ("new", "updated", "duplicate")]
+    dropped = entry.get("dropped") or {}
+    reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
+    parts.append(f"{sum(dropped.values())} dropped" + (f" ({reasons})" if reasons else ""))
+    http = entry.get("http") or {}
+    if http:
+        parts.append("HTTP " + ", ".join(f"{code} ×{n}" for code, n in sorted(http.items())))
+    coverage = entry.get("coverage") or {}
+    shown = [
+        f"{label} {coverage[name]:.0%}" for name, label in LINE_FIELDS.items() if name in coverage
+    ]
+    line = f"{key}: " + ", ".join(parts)
+    return line + (", coverage " + " ".join(shown) if shown else "")

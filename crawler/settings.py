@@ -13,10 +13,16 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # -- newsagg ------------------------------------------------------------------------
+NEWS_BACKFILL_MAX_PAGES = 1000  # listing pages walked per listing by `crawl --since`
+NEWS_CONDITIONAL_GET = True  # If-None-Match / If-Modified-Since on feeds, sitemaps, listings
 NEWS_CONTACT_URL = "https://github.com/newsagg/newsagg"  # who to write to about our crawler
 NEWS_DB = "data/news.db"  # the archive; the CLI's --db overrides it
+NEWS_FAILED_PAGES_MAX = 20  # failed pages kept per source per run (<db dir>/failed/); 0: none
+NEWS_FETCH_STATE = True  # remember what was fetched (fetch_state) for the next run
 NEWS_FOLLOW_DEPTH = 1  # follow article links found on article pages this many steps
+NEWS_RECHECK_EVERY_MINUTES = 60  # ... but not more often than this
 NEWS_RECHECK_HOURS = 24  # archived articles younger than this are fetched again (edits)
+NEWS_RETRY_HOURS = 24  # a URL that gave no article is tried again after this long
 NEWS_STORE_BATCH = 25  # articles per write transaction
 NEWS_STORE_FLUSH_SECONDS = 2.0  # and at least this often, so a killed crawl loses little
 NEWS_VERSION = "0.1.0"
@@ -37,6 +43,12 @@ ROBOTSTXT_OBEY = True
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 USER_AGENT = f"newsagg/{NEWS_VERSION} (+{NEWS_CONTACT_URL}; news archiving for research)"
+
+# -- downloader ---------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # sees answers before redirects are followed (600): records the URL that redirected
+    "crawler.middlewares.FetchStateMiddleware": 650,
+}
 
 # -- pipeline -----------------------------------------------------------------------
 ITEM_PIPELINES = {

@@ -2,7 +2,12 @@
 
 Items are written in transactions of NEWS_STORE_BATCH articles, and at least every
 NEWS_STORE_FLUSH_SECONDS, so an interrupted crawl loses at most a few seconds of
-work; what was stored is committed and stays.
+work; what was stored is committed and stays. Outcomes are counted only after their
+transaction commits: an article reported stored is in the archive.
+
+The run is recorded when the spider closes, with its reason ("finished", "shutdown" after
+SIGTERM or Ctrl-C, ...); a run killed outright stays "running" until the next crawl marks
+it "interrupted" (`pipelines.archive.crawlstate.mark_interrupted`).
 """
 
 from __future__ import annotations
@@ -10,15 +15,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
 from crawler.items import Article
-from crawler.runstats import summarize
+from crawler.runstats import COVERAGE_FIELDS, summarize
 from pipelines.archive import Archive
-
-COVERAGE_FIELDS = ("published_at", "agency", "photo_credits", "lead", "authors", "images")
 
 
 def covered_fields(article: Article) -> list[str]:
@@ -49,13 +53,15 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
-        return cls(
+        pipeline = cls(
             settings.get("NEWS_DB"),
             settings.getint("NEWS_STORE_BATCH", 25),
             settings.getfloat("NEWS_STORE_FLUSH_SECONDS", 2.0),
             crawler.stats,
             crawler,
         )
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         self.archive = Archive.open(self.db_path)
@@ -96,11 +102,13 @@ class StorePipeline:
         if self._timer and self._timer.running:
             self._timer.stop()
         self.flush()
+
+    def spider_closed(self, reason: str) -> None:
+        """After the pipelines closed (everything flushed): record the run and its reason."""
         if self.archive is None:
             return
         if self.run_id is not None and self.stats:
-            stats = self.stats.get_stats()
-            reason = str(stats.get("finish_reason") or "finished")
+            stats = {**self.stats.get_stats(), "finish_reason": reason}
             self.archive.finish_run(self.run_id, summarize(stats), status=reason)
         self.archive.close()
         self.archive = None

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "search": "search",
     "reparse": "reparse",
     "crawl": "crawl",
+    "cron": "cron",
     "demo": "demo",
     "extract": "extract",
     "sources": "sources",

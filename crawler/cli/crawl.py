@@ -1,11 +1,19 @@
-"""`newsagg crawl`: crawl sources into the archive."""
+"""`newsagg crawl`: crawl sources into the archive.
+
+Exit codes: 0 done; 2 usage error; 3 with `--check`, a crawled source is flagged (see
+`crawler.health`); 75 (EX_TEMPFAIL) another crawl holds the archive's lock.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -55,7 +63,27 @@ def choose_sources(keys: tuple[str, ...], all_sources: bool, bases: dict[str, st
     default=None,
     help="Listing pages to walk per source (default per source, 3).",
 )
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Backfill: walk listings and sitemaps back to this date. Resumable: run the same "
+    "command again after an interruption.",
+)
+@click.option(
+    "--recheck-hours",
+    type=click.FloatRange(0, None),
+    default=None,
+    help="Fetch archived articles younger than this again, for edits (default 24; 0: never).",
+)
 @click.option("--full", is_flag=True, help="Fetch archived articles again (not incremental).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="After the crawl, exit with status 3 if a crawled source is flagged unhealthy "
+    "(stale, down, field coverage drop), printing the flags: for cron mail.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def command(
@@ -65,67 +93,122 @@ def command(
     base: tuple[str, ...],
     demo: bool,
     max_pages: int | None,
+    since: Any,
+    recheck_hours: float | None,
     full: bool,
+    check: bool,
     as_json: bool,
     verbose: bool,
 ) -> None:
     """Crawl news sources into the archive.
 
-    Fetches feeds, sitemaps and listing pages, then the articles not yet archived,
-    extracts them and stores them. Safe to run from cron.
+    Fetches feeds, sitemaps and listing pages (conditional GET), then the articles
+    not yet archived (and recent ones again, for edits), extracts and stores them.
+    Safe to run from cron: one crawl per archive at a time (a second one exits with
+    status 75), an interrupted run loses nothing already stored, and every run is
+    recorded (`newsagg stats`). Logs one line per source to stderr.
 
     \b
     Examples:
         newsagg crawl amic katun24
-        newsagg crawl --all --db /srv/news/news.db
+        newsagg crawl --all --check --db /srv/news/news.db   # from cron
+        newsagg crawl katun24 --since 2024-01-01             # backfill, resumable
         newsagg crawl --demo              # the bundled offline demo site
     """
     bases = _parse_base(base)
+    options = RunOptions(
+        db_path=db_path,
+        local=True,
+        max_pages=max_pages,
+        full=full,
+        since=since.date() if since else None,
+        recheck_hours=recheck_hours,
+        check=check,
+        as_json=as_json,
+        verbose=verbose,
+    )
     if demo:
         from crawler.demo.server import DemoSite
 
         with DemoSite() as site:
             chosen = [s.with_base(site.bases[s.key]) for s in demo_sources() if s.key in site.bases]
-            _run(chosen, db_path, True, max_pages, full, as_json, verbose)
+            _run(chosen, options)
         return
     chosen = choose_sources(sources, all_sources, bases)
-    local = all(s.home.startswith(("http://127.", "http://localhost")) for s in chosen)
-    _run(chosen, db_path, local, max_pages, full, as_json, verbose)
+    options.local = all(s.home.startswith(("http://127.", "http://localhost")) for s in chosen)
+    _run(chosen, options)
 
 
-def _run(
-    chosen: list[Source],
-    db_path: Path,
-    local: bool,
-    max_pages: int | None,
-    full: bool,
-    as_json: bool,
-    verbose: bool,
-) -> None:
+@dataclass
+class RunOptions:
+    db_path: Path
+    local: bool
+    max_pages: int | None
+    full: bool
+    since: date | None
+    recheck_hours: float | None
+    check: bool
+    as_json: bool
+    verbose: bool
+
+
+def log_to_stderr(verbose: bool) -> None:
+    """Our INFO lines (one per source per run) to stderr, with a time for log files."""
+    log = logging.getLogger("newsagg")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        log.addHandler(handler)
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+    log.propagate = False
+
+
+def _run(chosen: list[Source], options: RunOptions) -> None:
     from crawler.crawl import run_crawl
-    from crawler.lock import EX_TEMPFAIL, ArchiveLocked, archive_lock
+    from crawler.health import CHECK_EXIT_CODE
+    from crawler.lock import EX_TEMPFAIL, ArchiveLocked
 
-    if not as_json:
+    log_to_stderr(options.verbose)
+    db_path = options.db_path
+    if not options.as_json:
         names = ", ".join(s.key for s in chosen)
         click.echo(f"crawling {names} into {db_path} ...", err=True)
     started = time.monotonic()
     try:
-        with archive_lock(db_path):
-            result = run_crawl(
-                chosen,
-                db_path,
-                local=local,
-                verbose=verbose,
-                max_pages=max_pages,
-                incremental=not full,
-            )
+        result = run_crawl(
+            chosen,
+            db_path,
+            local=options.local,
+            verbose=options.verbose,
+            max_pages=options.max_pages,
+            incremental=not options.full,
+            since=options.since,
+            recheck_hours=options.recheck_hours,
+            progress=sys.stderr.isatty(),
+        )
     except ArchiveLocked as exc:
         click.echo(f"newsagg crawl: {exc}; not starting a second one", err=True)
         sys.exit(EX_TEMPFAIL)
     wall = time.monotonic() - started
-    if as_json:
-        click.echo(
-            json.dumps({**result.summary, "wall_seconds": round(wall, 2)}, ensure_ascii=False)
-        )
+    flags = _health(db_path, [s.key for s in chosen]) if options.check else {}
+    flagged = {key: f for key, f in flags.items() if f}
+    if options.as_json:
+        payload = {**result.summary, "run_id": result.run_id, "wall_seconds": round(wall, 2)}
+        if options.check:
+            payload["health"] = flags
+        click.echo(json.dumps(payload, ensure_ascii=False))
     else:
         click.echo(crawl_summary(result.summary, wall))
+    for key, source_flags in flagged.items():
+        for flag in source_flags:
+            click.echo(f"newsagg crawl --check: {key}: {flag}", err=True)
+    if flagged:
+        sys.exit(CHECK_EXIT_CODE)
+
+
+def _health(db_path: Path, keys: list[str]) -> dict[str, list[str]]:
+    from crawler.cli.stats import source_health
+    from pipelines.archive import Archive
+
+    with Archive.open(db_path, readonly=True) as archive:
+        return source_health(archive, keys)

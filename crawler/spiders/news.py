@@ -4,22 +4,38 @@ It only navigates: feeds, sitemaps and listing pages yield article requests; art
 responses go to the pure parser (`crawler.parsers.extract_article`) and come out as
 `Article` items for the item pipelines. Non-articles are counted with their reason.
 
+Incremental: URLs in `known_urls` (URL -> when last fetched) are not fetched again, unless
+a feed pubDate or sitemap lastmod is newer than that fetch; `recheck_urls` are archived
+articles fetched again on purpose (young ones, for edits) that still count as known for
+pagination, which stops at the first page without unknown articles. A 304 answer to a
+conditional GET (see `crawler.middlewares`) yields nothing.
+
+Backfill (`since`): listings are walked past `max_pages` down to that date, and sitemap
+entries last modified before it are left alone. Callback arguments are plain values, so
+requests survive Scrapy's JOBDIR and an interrupted backfill resumes.
+
     scrapy crawl news -a source=amic
     scrapy crawl news -a source=amic,katun24 -a base=amic=http://127.0.0.1:8001
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.http import Response
 
 from crawler import discovery
+from crawler.backfill import hint_time, listing_dates, newer_than, since_moment
+from crawler.failedpages import FailedPages
 from crawler.items import Article, NotAnArticle
 from crawler.sources import Source, get_source
+
+BACKFILL_MAX_PAGES = 1000  # listing pages per listing in a backfill; NEWS_BACKFILL_MAX_PAGES
 
 
 def parse_bases(spec: str | None) -> dict[str, str]:
@@ -40,8 +56,10 @@ class NewsSpider(scrapy.Spider):
         source: str | None = None,
         sources: Iterable[Source] | None = None,
         base: str | None = None,
-        known_urls: Iterable[str] | None = None,
+        known_urls: Mapping[str, str] | Iterable[str] | None = None,
+        recheck_urls: Collection[str] | None = None,
         max_pages: int | str | None = None,
+        since: date | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -52,14 +70,29 @@ class NewsSpider(scrapy.Spider):
             raise ValueError("NewsSpider needs a source: -a source=KEY[,KEY...]")
         bases = parse_bases(base)
         self.sources = [s.with_base(bases[s.key]) if s.key in bases else s for s in chosen]
-        self.known_urls: set[str] = set(known_urls or ())
+        self.by_key = {s.key: s for s in self.sources}
+        if isinstance(known_urls, Mapping):
+            self.known_urls: dict[str, str] = dict(known_urls)
+        else:
+            self.known_urls = dict.fromkeys(known_urls or (), "")
+        self.recheck_urls = set(recheck_urls or ())
         self.max_pages = int(max_pages) if max_pages else None
+        self.since = date.fromisoformat(since) if isinstance(since, str) else since
         self.follow_depth = 1  # article -> linked article; NEWS_FOLLOW_DEPTH overrides
+        self.backfill_max_pages = BACKFILL_MAX_PAGES
+        self.failed = FailedPages(None)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.follow_depth = crawler.settings.getint("NEWS_FOLLOW_DEPTH", 1)
+        settings = crawler.settings
+        spider.follow_depth = settings.getint("NEWS_FOLLOW_DEPTH", 1)
+        spider.backfill_max_pages = settings.getint("NEWS_BACKFILL_MAX_PAGES", BACKFILL_MAX_PAGES)
+        if settings.get("NEWS_DB"):
+            spider.failed = FailedPages(
+                Path(settings.get("NEWS_DB")).parent / "failed",
+                settings.getint("NEWS_FAILED_PAGES_MAX", 20),
+            )
         return spider
 
     # -- discovery ----------------------------------------------------------------
@@ -70,61 +103,104 @@ class NewsSpider(scrapy.Spider):
     def _entry_requests(self) -> Iterator[scrapy.Request]:
         for src in self.sources:
             meta = {"source": src.key, "kind": "discovery"}
+            key = {"key": src.key}
             for url in src.feeds:
                 yield scrapy.Request(
-                    url, self.parse_feed, cb_kwargs={"src": src}, meta=meta, dont_filter=True
+                    url, self.parse_feed, cb_kwargs=key, meta=meta, dont_filter=True
                 )
             for url in src.sitemaps:
                 yield scrapy.Request(
-                    url, self.parse_sitemap, cb_kwargs={"src": src}, meta=meta, dont_filter=True
+                    url, self.parse_sitemap, cb_kwargs=key, meta=meta, dont_filter=True
                 )
             for url in src.listings:
                 yield scrapy.Request(
                     url,
                     self.parse_listing,
-                    cb_kwargs={"src": src, "page": 1, "first": url},
+                    cb_kwargs={**key, "page": 1, "first": url},
                     meta=meta,
                     dont_filter=True,
                 )
 
-    def parse_feed(self, response: Response, src: Source) -> Iterator[scrapy.Request]:
+    def _discovery_page(self, response: Response, src: Source) -> bool:
+        """Count the page; False for a 304 (nothing changed since the last run)."""
+        if response.status == 304:
+            self._count(src, "not_modified")
+            return False
         self._count(src, "pages")
+        return True
+
+    def parse_feed(self, response: Response, key: str) -> Iterator[scrapy.Request]:
+        src = self.by_key[key]
+        if not self._discovery_page(response, src):
+            return
         links = discovery.feed_links(response.body, response.url)
         self._count(src, "feed_links", len(links))
         for link in links:
             yield from self._article_request(link.url, src, link.date_hint)
 
-    def parse_sitemap(self, response: Response, src: Source) -> Iterator[scrapy.Request]:
-        self._count(src, "pages")
+    def parse_sitemap(self, response: Response, key: str) -> Iterator[scrapy.Request]:
+        src = self.by_key[key]
+        if not self._discovery_page(response, src):
+            return
         pages, nested = discovery.sitemap_links(response.body, response.url)
         self._count(src, "sitemap_links", len(pages))
         for url in nested:
             if src.owns(url):
-                yield scrapy.Request(url, self.parse_sitemap, cb_kwargs={"src": src})
+                yield scrapy.Request(
+                    url,
+                    self.parse_sitemap,
+                    cb_kwargs={"key": key},
+                    meta={"source": key, "kind": "discovery"},
+                )
+        floor = self._since(src)
         for link in pages:
+            modified = hint_time(link.date_hint)
+            if floor and modified and modified < floor:
+                self._count(src, "skipped_old")
+                continue
             yield from self._article_request(link.url, src, link.date_hint)
 
     def parse_listing(
-        self, response: Response, src: Source, page: int, first: str
+        self, response: Response, key: str, page: int, first: str
     ) -> Iterator[scrapy.Request]:
-        self._count(src, "pages")
+        src = self.by_key[key]
+        if not self._discovery_page(response, src):
+            return
         urls = [
             u for u in discovery.page_links(response.body, response.url) if src.is_article_url(u)
         ]
-        fresh = [u for u in urls if u not in self.known_urls]
         self._count(src, "listing_links", len(urls))
+        dates = listing_dates(response.body, response.url) if self.since else {}
+        floor = self._since(src)
         for url in urls:
-            yield from self._article_request(url, src, None)
-        # Walk on while the page still brings articles we have not archived.
-        limit = self.max_pages or src.max_pages
-        if src.page_param and fresh and page < limit:
-            next_url = discovery.with_page(first, src.page_param, page + 1)
+            listed = hint_time(dates.get(url))
+            if floor and listed and listed < floor:
+                self._count(src, "skipped_old")
+                continue
+            for request in self._article_request(url, src, dates.get(url)):
+                request.meta["listing"] = first
+                yield request
+        if src.page_param and self._walk_on(src, urls, dates, page, first):
             yield scrapy.Request(
-                next_url,
+                discovery.with_page(first, src.page_param, page + 1),
                 self.parse_listing,
-                cb_kwargs={"src": src, "page": page + 1, "first": first},
-                meta={"source": src.key, "kind": "discovery"},
+                cb_kwargs={"key": key, "page": page + 1, "first": first},
+                meta={"source": key, "kind": "discovery"},
             )
+
+    def _walk_on(
+        self, src: Source, urls: list[str], dates: dict[str, str], page: int, first: str
+    ) -> bool:
+        """Regular runs walk on while a page brings articles we do not know, up to
+        max_pages; a backfill walks on while the page still reaches back to `since`."""
+        floor = self._since(src)
+        if floor is None:
+            fresh = [u for u in urls if u not in self.known_urls and u not in self.recheck_urls]
+            return bool(fresh) and page < (self.max_pages or src.max_pages)
+        if not urls or page >= self.backfill_max_pages or first in self._past_since():
+            return False
+        stamps = [t for t in (hint_time(dates.get(u)) for u in urls) if t]
+        return not stamps or min(stamps) >= floor
 
     def _article_request(
         self, url: str, src: Source, date_hint: str | None
@@ -132,19 +208,22 @@ class NewsSpider(scrapy.Spider):
         if not src.is_article_url(url):
             return
         if url in self.known_urls:
-            self._count(src, "skipped_known")
-            return
+            if not newer_than(date_hint, self.known_urls[url]):
+                self._count(src, "skipped_known")
+                return
+            self._count(src, "changed_hint")
         yield scrapy.Request(
             url,
             self.parse_article,
-            cb_kwargs={"src": src},
+            cb_kwargs={"key": src.key},
             meta={"source": src.key, "kind": "article", "date_hint": date_hint},
         )
 
     # -- articles -----------------------------------------------------------------
-    def parse_article(self, response: Response, src: Source) -> Iterator[Article | scrapy.Request]:
+    def parse_article(self, response: Response, key: str) -> Iterator[Article | scrapy.Request]:
         from crawler.parsers import extract_article  # heavy import, once per process
 
+        src = self.by_key[key]
         self._count(src, "pages")
         self._count(src, "article_pages")
         fetched_at = datetime.now(UTC)
@@ -161,10 +240,15 @@ class NewsSpider(scrapy.Spider):
         except NotAnArticle as exc:
             self._count(src, f"dropped/{exc.reason}")
             self.logger.info("not an article: %s (%s)", response.url, exc.reason)
+            self.failed.save(src.key, response.url, response.body, exc.reason)
             return
+        missing = [name for name in ("headline", "published_at") if not getattr(article, name)]
+        if missing:
+            self.failed.save(src.key, response.url, response.body, "no " + ", no ".join(missing))
         article.source = src.key
         article.fetched_at = article.fetched_at or fetched_at.isoformat(timespec="seconds")
         article.raw_html = response.body
+        self._note_backfill_date(response, src, article)
         yield article
         yield from self._linked_articles(response, src)
 
@@ -178,6 +262,30 @@ class NewsSpider(scrapy.Spider):
             for request in self._article_request(url, src, None):
                 request.meta["article_depth"] = depth + 1
                 yield request
+
+    # -- backfill -----------------------------------------------------------------
+    def _since(self, src: Source) -> datetime | None:
+        if self.since is None:
+            return None
+        zone = src.timezone
+        return since_moment(self.since, ZoneInfo(zone) if zone else None)
+
+    def _past_since(self) -> list[str]:
+        """Listings known to reach back past `since` (kept in the JOBDIR spider state)."""
+        state: dict[str, Any] | None = getattr(self, "state", None)
+        if state is None:
+            state = self.__dict__.setdefault("_state", {})
+        past: list[str] = state.setdefault("past_since", [])
+        return past
+
+    def _note_backfill_date(self, response: Response, src: Source, article: Article) -> None:
+        """Listings without item dates stop at the first page whose articles are older."""
+        floor, listing = self._since(src), response.meta.get("listing")
+        published = hint_time(article.published_at)
+        if floor and listing and published and published < floor:
+            past = self._past_since()
+            if listing not in past:
+                past.append(listing)
 
     def _count(self, src: Source, key: str, count: int = 1) -> None:
         if self.crawler and self.crawler.stats:

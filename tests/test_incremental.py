@@ -1,0 +1,279 @@
+"""Scheduled crawls fetch only what is new: two real crawls of a private demo site.
+
+Between the runs the site gains one amic article (in the feed only), the amic listing
+changes without gaining an article, and one sibnovosti article is edited with a newer
+sitemap lastmod. The second run's request log (the server's side) must show exactly that
+work: the new article, the edited one, conditional GETs answered 304 for unchanged feeds
+and listings, and no archived article fetched again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import DEMO_KEYS, SITE_ROOT, crawl_demo, load_truth, run_cli
+
+from crawler.demo.server import DemoSite, RequestRecord
+from crawler.items import Article
+from pipelines.archive import Archive
+from pipelines.archive.crawlstate import FetchRecord, SkipPolicy, known_urls, record_fetches
+
+NEW_PATH = "/news/v-barnaule-zalili-pervyj-katok-sezona-582001"
+OLD_PATH = "/news/v-barnaule-pyanyj-voditel-ustroil-pogonyu-s-policiej-581927"
+EDITED_PATH = "/news/2026/11/tolmachevo-rejsy-harbin-urumchi.html"
+NEW_HEADLINE = "В Барнауле залили первый каток сезона"
+NEW_LEAD = "Каток на площади Сахарова откроется в субботу"
+NEW_TEXT = [
+    "Коммунальщики залили первый в этом сезоне каток на площади Сахарова в Барнауле. "
+    "Лед намораживали три ночи подряд, когда температура опускалась ниже минус 15 градусов.",
+    "Каток откроется в субботу в 12:00. Вход будет бесплатным, прокат коньков обойдется "
+    "в 200 рублей в час, рассказал директор парка Алексей Гущин.",
+    "Всего до Нового года в городе планируют залить еще 24 катка во дворах и парках.",
+]
+
+
+@dataclass
+class Runs:
+    db: Path
+    bases: dict[str, str]
+    first: list[RequestRecord]
+    second: list[RequestRecord]
+    second_summary: dict[str, Any]
+
+
+def new_amic_article() -> str:
+    page = (SITE_ROOT / "amic" / (OLD_PATH.lstrip("/") + ".html")).read_text(encoding="utf-8")
+    page = page.replace(OLD_PATH.rsplit("/", 1)[1], NEW_PATH.rsplit("/", 1)[1])
+    page = page.replace(
+        "В Барнауле пьяный водитель устроил погоню с полицией и врезался в забор", NEW_HEADLINE
+    )
+    page = page.replace("У 27-летнего мужчины никогда не было водительских прав", NEW_LEAD)
+    paragraphs = "".join(f"<p>{p}</p>\n" for p in NEW_TEXT)
+    return re.sub(
+        r'(<section class="text">).*?(</section>)', rf"\1\n{paragraphs}\2", page, flags=re.S
+    )
+
+
+def feed_with_new_item() -> str:
+    feed = (SITE_ROOT / "amic" / "rss" / "index.xml").read_text(encoding="utf-8")
+    item = (
+        f"<item><title>{NEW_HEADLINE}</title>"
+        f"<link>https://www.amic.ru{NEW_PATH}</link>"
+        "<pubDate>Thu, 26 Nov 2026 18:00:00 +0700</pubDate>"
+        f"<description>{NEW_LEAD}</description></item>\n    "
+    )
+    return feed.replace("<item>", item + "<item>", 1)
+
+
+def edited_sibnovosti() -> tuple[str, str]:
+    folder = SITE_ROOT / "sibnovosti"
+    page = (folder / EDITED_PATH.lstrip("/")).read_text(encoding="utf-8")
+    edited = page.replace("дважды в неделю", "трижды в неделю", 1)
+    assert edited != page
+    sitemap = (folder / "sitemap.xml").read_text(encoding="utf-8")
+    # edited after the first run's fetch; archive times are whole seconds, so a minute on
+    now = (datetime.now(UTC) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    sitemap = re.sub(
+        r"(<loc>[^<]*" + re.escape(EDITED_PATH) + r"</loc>\s*<lastmod>)[^<]*",
+        rf"\g<1>{now}",
+        sitemap,
+    )
+    return edited, sitemap
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    db = tmp_path_factory.mktemp("incremental") / "news.db"
+    with DemoSite() as site:
+        first = crawl_demo(site, db, "--recheck-hours", "0")
+        assert first.returncode == 0, first.stderr[-3000:]
+        first_log = list(site.requests)
+        site.clear_log()
+        site.put("amic", NEW_PATH, new_amic_article())
+        site.put("amic", "/rss/", feed_with_new_item())
+        listing = (SITE_ROOT / "amic" / "news" / "incident.html").read_text(encoding="utf-8")
+        site.put("amic", "/news/incident", listing.replace("</body>", "<!-- v2 --></body>"))
+        page, sitemap = edited_sibnovosti()
+        site.put("sibnovosti", EDITED_PATH, page)
+        site.put("sibnovosti", "/sitemap.xml", sitemap)
+        second = crawl_demo(site, db, "--recheck-hours", "0")
+        assert second.returncode == 0, second.stderr[-3000:]
+        summary = json.loads(second.stdout.strip().splitlines()[-1])
+        yield Runs(db, dict(site.bases), first_log, list(site.requests), summary)
+
+
+def archived_paths(key: str) -> set[str]:
+    return {a["path"] for a in load_truth(key)["articles"]}
+
+
+def test_second_run_fetches_only_the_new_and_the_changed(runs: Runs) -> None:
+    fetched = {(r.source, r.path) for r in runs.second if r.status == 200}
+    assert ("amic", NEW_PATH) in fetched
+    assert ("sibnovosti", EDITED_PATH) in fetched
+    again = [
+        (key, path)
+        for key in DEMO_KEYS
+        for path in archived_paths(key)
+        if (key, path) in fetched and path != EDITED_PATH
+    ]
+    assert again == []
+    # everything else the second run asked for is robots.txt, a changed feed or listing,
+    # or a 304: nothing unchanged came down again
+    rest = {
+        (r.source, r.path)
+        for r in runs.second
+        if r.status == 200 and r.path not in ("/robots.txt", NEW_PATH, EDITED_PATH)
+    }
+    assert rest == {
+        ("amic", "/rss/"),
+        ("amic", "/news/incident"),
+        ("sibnovosti", "/sitemap.xml"),
+    }
+    assert len(runs.second) < len(runs.first) // 3
+
+
+def test_unchanged_feeds_and_listings_answer_304(runs: Runs) -> None:
+    not_modified = {(r.source, r.path) for r in runs.second if r.status == 304}
+    assert {
+        ("katun24", "/sitemap.xml"),
+        ("katun24", "/news"),
+        ("ngs22", "/rss-feeds/rss.xml"),
+        ("ngs22", "/text/"),
+    } <= not_modified
+    conditional = [r for r in runs.second if r.status == 304]
+    assert all("If-None-Match" in r.headers for r in conditional)
+
+
+def test_pagination_stops_at_a_page_of_known_articles(runs: Runs) -> None:
+    assert ("amic", "/news/incident?page=2") in {(r.source, r.path) for r in runs.first}
+    assert not [r for r in runs.second if r.path.startswith("/news/incident?page=")]
+
+
+def test_second_run_stores_one_new_and_one_updated(runs: Runs) -> None:
+    sources = runs.second_summary["sources"]
+    assert sources["amic"]["new"] == 1
+    assert sources["sibnovosti"]["updated"] == 1
+    assert sum(s.get("new", 0) for s in sources.values()) == 1
+    con = sqlite3.connect(runs.db)
+    try:
+        headline = con.execute(
+            "SELECT headline FROM articles WHERE canonical_url = ?",
+            (runs.bases["amic"] + NEW_PATH,),
+        ).fetchone()
+        body, versions = con.execute(
+            "SELECT body, (SELECT COUNT(*) FROM article_versions v WHERE v.article_id = a.id) "
+            "FROM articles a WHERE canonical_url = ?",
+            (runs.bases["sibnovosti"] + EDITED_PATH,),
+        ).fetchone()
+        total = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    finally:
+        con.close()
+    assert headline == (NEW_HEADLINE,)
+    assert "трижды в неделю" in body and versions == 1
+    assert total == sum(len(archived_paths(k)) for k in DEMO_KEYS) + 1
+
+
+def test_both_runs_are_recorded(runs: Runs) -> None:
+    con = sqlite3.connect(runs.db)
+    try:
+        rows = con.execute(
+            "SELECT status, articles_new, stats FROM crawl_runs ORDER BY id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [(status, new) for status, new, _ in rows] == [
+        ("finished", sum(len(archived_paths(k)) for k in DEMO_KEYS)),
+        ("finished", 1),
+    ]
+    amic = json.loads(rows[1][2])["sources"]["amic"]
+    assert amic["coverage"]["published_at"] == 1.0 and amic["coverage"]["agency"] == 1.0
+
+
+# -- backfill ---------------------------------------------------------------------
+
+
+def test_backfill_walks_listings_past_max_pages_down_to_the_date(tmp_path: Path) -> None:
+    """katun24's listing items carry dates: page 1 is all newer than 2026-11-10, page 2
+    reaches past it, so the walk stops there."""
+    db = tmp_path / "news.db"
+    with DemoSite(sources=["katun24"]) as site:
+        base = ["katun24", "--base", f"katun24={site.bases['katun24']}", "--db", str(db)]
+        regular = run_cli("crawl", *base, "--max-pages", "1", "--json")
+        assert regular.returncode == 0, regular.stderr[-2000:]
+        regular_paths = {r.path for r in site.requests}
+        site.clear_log()
+        backfill = run_cli("crawl", *base, "--max-pages", "1", "--since", "2026-11-10", "--json")
+        assert backfill.returncode == 0, backfill.stderr[-2000:]
+        backfill_paths = [r.path for r in site.requests]
+    assert "/news?page=2" not in regular_paths
+    assert "/news?page=2" in backfill_paths and "/news?page=3" not in backfill_paths
+    assert not list((tmp_path / "jobs").glob("*"))  # a finished backfill leaves no job
+    con = sqlite3.connect(db)
+    try:
+        stored = {r[0] for r in con.execute("SELECT canonical_url FROM articles")}
+    finally:
+        con.close()
+    wanted = {
+        site.bases["katun24"] + a["path"]
+        for a in load_truth("katun24")["articles"]
+        if a["published_at"] >= "2026-11-10"
+    }
+    assert wanted and wanted <= stored
+
+
+# -- what the archive lets a crawl skip --------------------------------------------
+
+
+def stored_article(url: str, published: str) -> Article:
+    return Article(
+        url=url,
+        canonical_url=url,
+        headline="Заголовок " + url.rsplit("/", 1)[1],
+        body="Текст новости о Барнауле. " * 10 + url,
+        published_at=published,
+        source="amic",
+    )
+
+
+def test_known_urls_keep_young_articles_for_a_recheck(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    young = (now - timedelta(hours=3)).isoformat(timespec="seconds")
+    old = (now - timedelta(days=3)).isoformat(timespec="seconds")
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store(
+            [
+                stored_article("https://a.example/news/1", young),
+                stored_article("https://a.example/news/2", old),
+            ]
+        )
+        record_fetches(
+            archive,
+            [
+                FetchRecord("https://a.example/news/404", 404),
+                FetchRecord("https://a.example/news/500", 500),
+                FetchRecord(
+                    "https://a.example/news/old-404", 404, fetched_at="2026-01-01T00:00:00Z"
+                ),
+            ],
+        )
+        just_fetched = known_urls(archive, SkipPolicy(recheck_hours=24), now=now)
+        later = known_urls(archive, SkipPolicy(recheck_hours=24), now=now + timedelta(hours=2))
+        never = known_urls(archive, SkipPolicy(recheck_hours=0), now=now + timedelta(hours=2))
+    # fetched a moment ago: even the young article waits for the recheck interval
+    assert set(just_fetched.skip) == {
+        "https://a.example/news/1",
+        "https://a.example/news/2",
+        "https://a.example/news/404",
+    }
+    # two hours on, the young one is due again; the old one and the 4xx stay skipped
+    assert later.recheck == {"https://a.example/news/1"}
+    assert set(later.skip) == {"https://a.example/news/2", "https://a.example/news/404"}
+    assert never.recheck == set() and "https://a.example/news/1" in never.skip

@@ -1,0 +1,76 @@
+"""One crawl per archive: a second one exits at once with 75; a dead holder's lock is taken."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+
+from crawler.demo.server import DemoSite
+from crawler.lock import EX_TEMPFAIL, ArchiveLocked, archive_lock, holder_alive, lock_path_for
+
+
+def test_a_second_crawl_exits_with_tempfail_and_says_why(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    with archive_lock(db):
+        result = run_cli("crawl", "amic", "--base", "amic=http://127.0.0.1:9", "--db", str(db))
+    assert result.returncode == EX_TEMPFAIL == 75
+    assert "another crawl is writing to this archive" in result.stderr
+    assert f"pid {os.getpid()}" in result.stderr
+    assert "not starting a second one" in result.stderr
+    assert not db.exists()  # it touched nothing
+
+
+def test_lock_is_exclusive_within_a_process_too(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    with archive_lock(db), pytest.raises(ArchiveLocked), archive_lock(db):
+        pass
+    with archive_lock(db):  # released: free again
+        assert holder_alive(db)
+    assert not holder_alive(db)
+
+
+def test_a_lock_left_by_a_killed_crawl_is_taken_over(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from crawler.lock import archive_lock\n"
+            f"with archive_lock(Path({str(db)!r})):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(60)\n",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert holder_alive(db)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+    stale = lock_path_for(db).read_text(encoding="utf-8")
+    assert stale.startswith(f"pid {holder.pid} ")  # kill -9 left its mark in the file ...
+    assert not holder_alive(db)
+    with DemoSite(sources=["sibnovosti"]) as site:  # ... which does not stop the next crawl
+        result = run_cli(
+            "crawl",
+            "sibnovosti",
+            "--base",
+            f"sibnovosti={site.bases['sibnovosti']}",
+            "--db",
+            str(db),
+            "--json",
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"taking over a stale lock: pid {holder.pid}" in result.stderr
+    assert lock_path_for(db).read_text(encoding="utf-8") == ""  # a clean exit leaves it empty
