@@ -61,6 +61,7 @@ ITEM_PIPELINES = {
 # -- housekeeping -------------------------------------------------------------------
 COOKIES_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
+LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 

@@ -1,0 +1,17 @@
+"""Log dropped items as one short line (reason and URL), not as a dump of the whole item."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import logformatter
+
+
+class NewsLogFormatter(logformatter.LogFormatter):
+    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any) -> Any:
+        return {
+            "level": logging.INFO,
+            "msg": "dropped: %(exception)s",
+            "args": {"exception": exception},
+        }
