@@ -247,3 +247,7 @@ def test_rebuild_index_restores_stemmed_search(archive: Archive) -> None:
     assert archive.rebuild_index() == 2
     assert len(archive.search("Казахстана")) == 1
     assert len(archive.search("пожаром")) == 1
+
+
+def test_new_archive_uses_large_pages(archive: Archive) -> None:
+    assert archive.db.execute("PRAGMA page_size").fetchone()[0] == 16384

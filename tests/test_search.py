@@ -126,6 +126,12 @@ def test_word_forms_find_each_other(archive: Archive, query: str, expected: set[
         ('headline:"главную ёлку"', {"tree"}),
         ("body:Томенко", {"seed"}),
         ("title:экспорт", {"grain"}),
+        ("Барнаул -headline:поликлинику", {"tree"}),
+        ('Барнаул -"детскую поликлинику"', {"tree"}),
+        ("Барнаул -(поликлиника OR зерно)", {"tree"}),
+        ("поликлиника OR", {"clinic"}),  # a dangling operator is dropped
+        ("AND поликлиника", {"clinic"}),
+        ("Барнаул - поликлиника", {"clinic"}),  # a free-standing dash is punctuation
     ],
 )
 def test_query_language(archive: Archive, query: str, expected: set[str]) -> None:
@@ -186,7 +192,8 @@ def test_snippets_show_original_forms(archive: Archive) -> None:
     seed = archive.search("губернатор", source="amic")[0]
     assert "заявил [губернатор] Виктор" in seed.snippet
     tree = archive.search("ёлка", marks=("<b>", "</b>"))[0]
-    assert tree.snippet.startswith("Высота новогодней ели — 25 метров <b>Елку</b> нарядили")
+    # the lead has no final stop: a dash separates it from the body
+    assert tree.snippet.startswith("Высота новогодней ели — 25 метров — <b>Елку</b> нарядили")
     phrase = archive.search('"Алтайского края"')[0]
     assert "партнер [Алтайского] [края]" in phrase.snippet
 
@@ -299,3 +306,27 @@ def test_search_while_a_crawl_writes(tmp_path: Path) -> None:
         assert len(reader.search("губернатора", limit=1000)) == 600
     assert errors == []
     assert searches > 1
+
+
+def test_rank_window_ranks_only_the_newest_matches(tmp_path: Path) -> None:
+    texts = [
+        ("Паводок в Камне-на-Оби", "Паводок. Паводок. Паводок подтопил дома."),  # most relevant
+        ("Уровень Оби растет", "Ожидается паводок."),
+        ("Спасатели готовятся", "Весенний паводок близко."),
+    ]
+    with Archive.open(tmp_path / "news.db") as archive:
+        ids = [
+            o.article_id
+            for o in archive.store(
+                [
+                    Article(url=f"https://amic.ru/news/{n}", source="amic", headline=h, body=b)
+                    for n, (h, b) in enumerate(texts)
+                ]
+            )
+        ]
+        everything = [h.article_id for h in archive.search("паводок", rank_window=None)]
+        newest_two = [h.article_id for h in archive.search("паводок", rank_window=2, limit=2)]
+        assert everything[0] == ids[0] and set(everything) == set(ids)
+        assert set(newest_two) == set(ids[1:])
+        # a page beyond the window widens it rather than coming back empty
+        assert len(archive.search("паводок", rank_window=2, limit=1, offset=2)) == 1

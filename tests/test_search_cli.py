@@ -80,19 +80,24 @@ def test_table_and_filters(db: Path) -> None:
     assert code == 0 and "Губернатор вручил" in out and "Новоалтайске" not in out
 
 
+def test_several_arguments_are_one_query(db: Path) -> None:
+    code, out, _ = run("search", "--db", str(db), "--format", "jsonl", "--", "школа", "-ремонт")
+    assert code == 0 and [json.loads(line)["source"] for line in out.splitlines()] == ["amic"]
+
+
 def test_no_results_is_not_an_error(db: Path) -> None:
     code, out, err = run("search", "космодром", "--db", str(db))
     assert code == 0 and out == "" and "no results" in err
 
 
-@pytest.mark.parametrize("query", ["*", "-школа", "x" * 2000, ""])
+@pytest.mark.parametrize("query", ["*", "-школа", "x" * 2000, "", "OR", "AND NOT"])
 def test_bad_query_exits_2_with_a_message(db: Path, query: str) -> None:
     code, _, err = run("search", "--db", str(db), "--", query)  # "--": "-школа" is no option
     assert code == 2
     assert "cannot read the query" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("query", ['"школа', "'; DROP TABLE articles; --", "OR", "\x00школа"])
+@pytest.mark.parametrize("query", ['"школа', "'; DROP TABLE articles; --", "школа OR", "\x00школа"])
 def test_hostile_query_is_read_as_words(db: Path, query: str) -> None:
     code, _, err = run("search", query, "--db", str(db))
     assert code == 0, err
@@ -108,6 +113,13 @@ def test_missing_archive_and_bad_date(tmp_path: Path) -> None:
     assert not missing.exists()
     code, _, err = run("search", "школа", "--db", str(missing), "--since", "вчера")
     assert code == 2 and "not a date" in err
+
+
+def test_not_an_archive_exits_2(tmp_path: Path) -> None:
+    junk = tmp_path / "notes.db"
+    junk.write_text("это не база данных, а заметки о поездке в Белокуриху\n" * 100)
+    code, _, err = run("search", "школа", "--db", str(junk))
+    assert code == 2 and "cannot read the archive" in err and "Traceback" not in err
 
 
 def test_db_from_environment(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -48,12 +48,12 @@ def open_archive(db_path: Path) -> Any:
         return Archive.open(db_path, readonly=True)
     except ArchiveNotFound:
         raise ExitTwo(f"no archive at {db_path}: run newsagg crawl or newsagg demo first") from None
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, RuntimeError) as exc:
         raise ExitTwo(f"cannot read the archive at {db_path}: {exc}") from None
 
 
 @click.command()
-@click.argument("query")
+@click.argument("words", nargs=-1, required=True)
 @click.option("--source", help="Only this source key (e.g. amic).")
 @click.option("--agency", help="Only this agency, as stored (e.g. 'ИА Амител').")
 @click.option("--since", type=DateOrTime(), help="Published on or after (date or ISO time).")
@@ -64,7 +64,7 @@ def open_archive(db_path: Path) -> Any:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @db_option
 def command(
-    query: str,
+    words: tuple[str, ...],
     source: str | None,
     agency: str | None,
     since: date | None,
@@ -77,17 +77,19 @@ def command(
 ) -> None:
     """Search the archive; any form of a Russian word finds the others.
 
-    QUERY: words (all must match), "a phrase", prefix*, OR, NOT or -word, (groups),
-    headline:word / lead:word / body:word.
+    WORDS: words (all must match), "a phrase", prefix*, OR, NOT or -word, (groups),
+    headline:word / lead:word / body:word; several arguments are one query.
 
     \b
     Example:
         newsagg search "Казахстан губернатор" --since 2019-01-01
         newsagg search 'headline:пожар -учения' --source amic --format jsonl
         newsagg search -- -учения пожар    # a query that starts with "-" follows "--"
+        newsagg search губернатор Барнаул   # the same as "губернатор Барнаул"
     """
     from pipelines.archive import SearchQueryError
 
+    query = " ".join(words)
     tty = fmt == "table" and sys.stdout.isatty()
     with open_archive(db_path) as archive:
         try:

@@ -11,8 +11,8 @@ Grammar (operators in capitals; anything else is a word):
 Fields are `headline:`, `lead:` and `body:` (`title:` means headline). Every word is
 folded and stemmed (`stemming.stem`) and emitted as a quoted FTS5 string, so nothing the user
 typed reaches FTS5 as syntax. Broken input is read as plain words: an unbalanced quote or
-parenthesis is dropped, an operator in a place where it cannot stand is a word, control
-characters are spaces. What cannot be read even so (nothing left, only excluded words, too
+parenthesis is dropped, so is an operator with nothing to join, control characters are
+spaces. What cannot be read even so (nothing left, only excluded words, too
 long) raises `SearchQueryError`.
 """
 
@@ -28,9 +28,12 @@ MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
 FIELDS = {"headline": "headline", "title": "headline", "lead": "lead", "body": "body"}
 OPERATORS = {"AND", "OR", "NOT"}
+_NEGATIONS = {("word", "NOT"), ("minus", "-")}
+_DANGLING = {("word", op) for op in OPERATORS} | {("minus", "-")}
 
 _TOKEN_RE = re.compile(
-    r"""(?P<field>[A-Za-z]+):(?=\S)   # a field prefix glued to what follows
+    r"""(?P<field>-?[A-Za-z]+):(?=\S)  # a field prefix glued to what follows, maybe negated
+      | (?P<minus>-(?=["(]))          # "-" glued to a phrase or a group: NOT
       | "(?P<phrase>[^"]*)"          # a closed phrase
       | (?P<paren>[()])
       | (?P<word>[^\s"()]+)
@@ -143,9 +146,12 @@ class _Parser:
                 self.pos += 1
                 continue
             negate = False
-            while self.peek() == ("word", "NOT") and self.has_operand_ahead():
+            while self.peek() in _NEGATIONS and self.has_operand_ahead():
                 self.pos += 1
                 negate = not negate
+            if self.peek() in _DANGLING:  # an operator with nothing to join is dropped
+                self.pos += 1
+                continue
             item = self.parse_primary()
             if isinstance(item, tuple):  # "-word"
                 negate, item = not negate, item[1]
@@ -172,22 +178,23 @@ class _Parser:
             if self.peek() == ("paren", ")"):
                 self.pos += 1
             return inner
+        if kind == "word" and value.startswith("-") and len(value) > 1:  # -word
+            return (True, self.term(value[1:], None))
+        if kind == "field" and value.startswith("-"):  # -headline:word
+            return (True, self.field_term(kind, value[1:]))
+        return self.field_term(kind, value)
+
+    def field_term(self, kind: str, value: str) -> Term | None:
+        """A word or phrase, after an optional `field:` prefix (already read as `value`)."""
         column = None
         if kind == "field":
             column = FIELDS.get(value.lower())
             if column is None:  # an unknown field is a word
                 return self.term(value, None)
-            if self.peek() is None:
-                return None
+            if self.peek() is None or self.peek() == ("paren", "("):
+                return None  # "headline:" at the end, "headline:(" : the prefix is dropped
             kind, value = self.tokens[self.pos]
             self.pos += 1
-            if kind == "paren":  # "headline:(" is read as plain words
-                self.pos -= 1
-                return None
-        if kind == "phrase":
-            return self.term(value, column)
-        if kind == "word" and value.startswith("-") and len(value) > 1 and column is None:
-            return (True, self.term(value[1:], None))
         return self.term(value, column)
 
     def term(self, text: str, column: str | None) -> Term | None:

@@ -8,18 +8,24 @@ asked for. The reader sees "Казахстаном" highlighted for the query "�
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from pipelines.archive.query import ParsedQuery, parse_query
 from pipelines.archive.schema import FTS_TABLE
-from pipelines.archive.stemming import word_spans
+from pipelines.archive.stemming import stem
 
 DEFAULT_MARKS = ("[", "]")
+# bm25 is computed for every match: a word found in a third of a million-article archive
+# would take a second. Ranking runs over the newest RANK_WINDOW matches (by storage order),
+# which bounds the cost; `rank_window=None` ranks every match.
+RANK_WINDOW = 2000
 SNIPPET_WORDS = 30
 # A date filter compares this: UTC when the offset was known, the page's local time if not.
 WHEN = "COALESCE(articles.published_at_utc, articles.published_at)"
@@ -85,6 +91,28 @@ def _is_match(stem: str, query: ParsedQuery) -> bool:
     return stem in query.stems or any(stem.startswith(p) for p in query.prefixes)
 
 
+@lru_cache(maxsize=256)
+def _candidates(query: ParsedQuery) -> re.Pattern[str]:
+    """Words that may match: those beginning with a query stem (less its last letter, which
+    English Snowball may have changed, "happi" for "happy"). Found in C, checked in Python."""
+    heads = {s[:-1] if len(s) > 2 else s for s in query.stems} | set(query.prefixes)
+    alternatives = "|".join(sorted((re.escape(h) for h in heads), key=len, reverse=True))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*")
+
+
+def _matches(text: str, query: ParsedQuery) -> list[tuple[int, int, str]]:
+    """(start, end, stem) of the words of `text` that the query matches."""
+    folded = text.lower().replace("ё", "е")
+    if len(folded) != len(text):  # a rare letter whose lower case is longer: no highlight
+        return []
+    found = []
+    for m in _candidates(query).finditer(folded):
+        word_stem = stem(m.group())
+        if _is_match(word_stem, query):
+            found.append((m.start(), m.end(), word_stem))
+    return found
+
+
 def highlight(text: str, query: ParsedQuery, marks: tuple[str, str] = DEFAULT_MARKS) -> str:
     """`text` with every word that the query matches wrapped in `marks`."""
     return snippet(text, query, marks, words=None)
@@ -97,27 +125,25 @@ def snippet(
     *,
     words: int | None = SNIPPET_WORDS,
 ) -> str:
-    """The passage of `words` words with the most query words in it, highlighted.
+    """The passage of about `words` words with the most query words in it, highlighted.
 
     `words=None` keeps the whole text (for headlines).
     """
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
-    spans = list(word_spans(text))
-    if not spans:
-        return text[:200] if words else text
-    hits = [i for i, (_, _, s) in enumerate(spans) if _is_match(s, query)]
-    first, last = 0, len(spans) - 1
-    if words is not None and len(spans) > words:
-        first = _best_window(spans, hits, query, words)
-        last = min(first + words, len(spans)) - 1
-    start = 0 if first == 0 else spans[first][0]
-    end = len(text) if last == len(spans) - 1 else spans[last][1]
+    if words is not None:
+        text = " ".join(text.split())
+    hits = _matches(text, query) if query.stems or query.prefixes else []
+    start, end = 0, len(text)
+    if words is not None and text.count(" ") >= words:
+        start = _window_start(text, hits, words)
+        end = _forward(text, start, words)
+        if end == len(text):  # near the end: show a full window that ends with the text
+            start = _back(text, end, words)
     out: list[str] = ["…" if start > 0 else ""]
     cursor = start
-    for i in hits:
-        s, e, _ = spans[i]
+    for s, e, _ in hits:
         if s < start or e > end:
             continue
         out += [text[cursor:s], marks[0], text[s:e], marks[1]]
@@ -125,23 +151,39 @@ def snippet(
     out.append(text[cursor:end])
     if end < len(text):
         out.append("…")
-    return " ".join("".join(out).split()) if words is not None else "".join(out)
+    return "".join(out)
 
 
-def _best_window(
-    spans: list[tuple[int, int, str]], hits: list[int], query: ParsedQuery, words: int
-) -> int:
-    """Index of the first word of the window that holds the most distinct matched stems."""
+def _forward(text: str, start: int, words: int) -> int:
+    """The end of the `words`-th word from `start` (words counted by spaces)."""
+    pos = start
+    for _ in range(words):
+        pos = text.find(" ", pos + 1)
+        if pos < 0:
+            return len(text)
+    return pos
+
+
+def _window_start(text: str, hits: list[tuple[int, int, str]], words: int) -> int:
+    """Where the window with the most distinct matched stems begins, a few words early."""
     if not hits:
         return 0
-    best, best_score = hits[0], -1
-    for i, first_hit in enumerate(hits):
-        inside = [h for h in hits[i:] if h < first_hit + words]
-        score = len({spans[h][2] for h in inside}) * 1000 + len(inside)
+    best, best_score = hits[0][0], -1
+    for i, (first, _, _) in enumerate(hits[:50]):
+        inside = [h for h in hits[i:] if text.count(" ", first, h[0]) < words - 4]
+        score = len({h[2] for h in inside}) * 1000 + len(inside)
         if score > best_score:
-            best, best_score = first_hit, score
-    # Start a few words before the first hit, so that the reader sees its context.
-    return max(0, min(best - 4, len(spans) - words))
+            best, best_score = first, score
+    return _back(text, best, 4)  # a few words of context before the first match
+
+
+def _back(text: str, pos: int, words: int) -> int:
+    """The start of the word `words` words before `pos`."""
+    for _ in range(words):
+        pos = text.rfind(" ", 0, max(pos - 1, 0))
+        if pos < 0:
+            return 0
+    return pos + 1
 
 
 def run_search(
@@ -156,24 +198,47 @@ def run_search(
     limit: int = 20,
     offset: int = 0,
     marks: tuple[str, str] = DEFAULT_MARKS,
+    rank_window: int | None = RANK_WINDOW,
 ) -> list[SearchHit]:
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    limit, offset = max(0, int(limit)), max(0, int(offset))
     where, params = filter_sql(
         source=source, agency=agency, since=since, until=until, has_photo_credit=has_photo_credit
     )
+    fts = FTS_TABLE
+    # Filters need the articles row of every match; without filters FTS5 ranks alone.
+    join = f" JOIN articles ON articles.id = {fts}.rowid" if where else ""
+    if rank_window:
+        # The rowid of the window's oldest match: FTS5 walks a doclist backwards cheaply.
+        oldest = conn.execute(
+            f"SELECT {fts}.rowid FROM {fts}{join} WHERE {fts} MATCH ? "
+            f"{''.join(' AND ' + w for w in where)} "
+            f"ORDER BY {fts}.rowid DESC LIMIT 1 OFFSET ?",
+            [parsed.fts, *params, max(rank_window, offset + limit) - 1],
+        ).fetchone()
+        if oldest is not None:
+            where.append(f"{fts}.rowid >= ?")
+            params.append(oldest[0])
     # Only the id and the rank go through the sort; the texts are read for the page shown.
+    # Ties go to the newer article: by storage order here, by publication time in `_hits`.
     sql = (
-        f"SELECT {FTS_TABLE}.rowid, {FTS_TABLE}.rank FROM {FTS_TABLE} "
-        f"JOIN articles ON articles.id = {FTS_TABLE}.rowid "
-        f"WHERE {FTS_TABLE} MATCH ? {''.join(' AND ' + w for w in where)} "
-        f"ORDER BY {FTS_TABLE}.rank, articles.published_at_utc DESC LIMIT ? OFFSET ?"
+        f"SELECT {fts}.rowid, {fts}.rank FROM {fts}{join} "
+        f"WHERE {fts} MATCH ? {''.join(' AND ' + w for w in where)} "
+        f"ORDER BY {fts}.rank, {fts}.rowid DESC LIMIT ? OFFSET ?"
     )
-    ranked = conn.execute(
-        sql, [parsed.fts, *params, max(0, int(limit)), max(0, int(offset))]
-    ).fetchall()
+    ranked = conn.execute(sql, [parsed.fts, *params, limit, offset]).fetchall()
     if not ranked:
         return []
     return _hits(conn, ranked, parsed, marks)
+
+
+def _join_lead(lead: str | None, body: str | None) -> str:
+    """Lead and body as one text; a lead without final punctuation gets a dash after it."""
+    lead = (lead or "").strip()
+    if not lead:
+        return body or ""
+    glue = " " if lead[-1] in '.!?…»"' else " — "
+    return lead + glue + (body or "")
 
 
 def _hits(
@@ -187,15 +252,19 @@ def _hits(
     rows = {
         r[0]: r
         for r in conn.execute(
-            "SELECT id, url, canonical_url, source, agency, headline, published_at, lead, body "
+            "SELECT id, url, canonical_url, source, agency, headline, published_at, lead, body, "
+            "COALESCE(published_at_utc, published_at, '') "
             f"FROM articles WHERE id IN ({marks_sql})",
             ids,
         )
     }
+    # Equal scores (reprints, twins): the later publication first.
+    ranked = sorted(ranked, key=lambda r: rows[r[0]][9], reverse=True)
+    ranked.sort(key=lambda r: r[1])
     hits: list[SearchHit] = []
     for article_id, rank in ranked:
         row = rows[article_id]
-        text = "\n".join(t for t in (row[7], row[8]) if t)
+        text = _join_lead(row[7], row[8])
         hits.append(
             SearchHit(
                 article_id=article_id,

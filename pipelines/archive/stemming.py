@@ -24,7 +24,7 @@ import Stemmer
 WORD_RE = re.compile(r"[^\W_]+")
 _CYRILLIC_RE = re.compile(r"[а-я]+")
 _LATIN_RE = re.compile(r"[a-z]+")
-_CACHE_LIMIT = 500_000
+_CACHE_LIMIT = 300_000
 
 _local = threading.local()
 
@@ -40,6 +40,21 @@ class _StemCache(dict[str, str]):
 
 
 _cache = _StemCache()
+
+
+class _TokenCache(dict[str, str]):
+    """A whitespace-separated token as written ("края,", "Усть-Кута") -> its stems joined by
+    spaces ("" for bare punctuation). `str.split` and one lookup per token are several times
+    faster than a regex over the text, and tokens repeat as much as words do."""
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        value = self[token] = " ".join(map(_cache.__getitem__, WORD_RE.findall(token)))
+        return value
+
+
+_tokens = _TokenCache()
 
 
 def _stemmers() -> tuple[Stemmer.Stemmer, Stemmer.Stemmer]:
@@ -90,7 +105,7 @@ def shadow(text: str | None) -> str:
     """The stemmed text that goes into the index in place of `text`."""
     if not text:
         return ""
-    return " ".join(map(_cache.__getitem__, WORD_RE.findall(fold(text))))
+    return " ".join(filter(None, map(_tokens.__getitem__, fold(text).split())))
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:

@@ -18,7 +18,7 @@ from pipelines.archive.rows import article_columns
 from pipelines.archive.schema import FTS_TABLE as FTS
 from pipelines.archive.stemming import shadow
 
-Status = Literal["new", "updated", "unchanged"]
+Status = Literal["new", "updated", "unchanged", "duplicate"]  # duplicate: see identity.py
 _CHUNK = 400  # URLs per IN (...) lookup, well under SQLite's parameter limit
 
 
