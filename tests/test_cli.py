@@ -43,7 +43,7 @@ def test_crawl_without_sources_says_what_to_do() -> None:
 
 def test_stats_on_a_missing_archive(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["stats", "--db", str(tmp_path / "none.db")])
-    assert result.exit_code == 1 and "no archive at" in result.output
+    assert result.exit_code == 2 and "no archive at" in result.output
 
 
 def test_readme_quick_start_is_two_make_targets_that_exist() -> None:
@@ -56,3 +56,87 @@ def test_readme_quick_start_is_two_make_targets_that_exist() -> None:
         target = command.split()[1]
         assert re.search(rf"^{target}:", makefile, flags=re.M), target
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _archive_with_one_article(tmp_path: Path) -> Path:
+    from crawler.items import Article
+    from pipelines.archive import Archive
+
+    db = tmp_path / "news.db"
+    body = "\n\n".join(
+        f"В Барнауле открыли новый сквер, абзац {i}: жители высадили деревья." for i in range(4)
+    )
+    with Archive.open(db) as archive:
+        archive.store(
+            [
+                Article(
+                    url="https://www.amic.ru/news/skver-580001",
+                    canonical_url="https://www.amic.ru/news/skver-580001",
+                    source="amic",
+                    headline="В Барнауле открыли сквер",
+                    body=body,
+                    published_at="2026-11-20T10:00:00+07:00",
+                )
+            ]
+        )
+    return db
+
+
+def test_search_rejects_an_unknown_source_instead_of_finding_nothing(tmp_path: Path) -> None:
+    db = _archive_with_one_article(tmp_path)
+    result = CliRunner().invoke(cli, ["search", "сквер", "--source", "amik", "--db", str(db)])
+    assert result.exit_code == 2 and "unknown source 'amik'" in result.output
+    ok = CliRunner().invoke(cli, ["search", "сквер", "--source", "AMIC", "--db", str(db)])
+    assert ok.exit_code == 0 and "skver-580001" in ok.output
+
+
+def test_empty_search_results_are_still_valid_json_and_csv(tmp_path: Path) -> None:
+    db = str(_archive_with_one_article(tmp_path))
+    as_json = CliRunner().invoke(cli, ["search", "трамвай", "--format", "json", "--db", db])
+    assert as_json.exit_code == 0 and as_json.stdout.strip() == "[]"
+    as_csv = CliRunner().invoke(cli, ["search", "трамвай", "--format", "csv", "--db", db])
+    assert as_csv.stdout.splitlines()[0].startswith("article_id,")
+
+
+def test_a_file_that_is_not_an_archive_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    bogus = tmp_path / "news.db"
+    bogus.write_text("hello, this is not SQLite\n" * 100)
+    for args in (["stats"], ["search", "сквер"], ["export", "--format", "jsonl"], ["reparse"]):
+        result = CliRunner().invoke(cli, [*args, "--db", str(bogus)])
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output and "archive" in result.output, args
+    assert bogus.read_text().startswith("hello")  # and it was left as it was
+
+
+def test_an_empty_file_is_not_turned_into_an_archive_by_reading(tmp_path: Path) -> None:
+    empty = tmp_path / "news.db"
+    empty.touch()
+    result = CliRunner().invoke(cli, ["stats", "--db", str(empty)])
+    assert result.exit_code == 2 and "no archive at" in result.output
+    assert empty.stat().st_size == 0
+
+
+def test_export_to_a_path_that_cannot_be_written(tmp_path: Path) -> None:
+    db = str(_archive_with_one_article(tmp_path))
+    target = str(tmp_path / "no" / "such" / "dir" / "x.jsonl")
+    result = CliRunner().invoke(cli, ["export", "--format", "jsonl", "-o", target, "--db", db])
+    assert result.exit_code == 2 and "cannot write" in result.output
+
+
+def test_extract_jsonl_goes_on_past_a_bad_path(tmp_path: Path) -> None:
+    import json
+
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><article><h1>Заголовок новости</h1>"
+        + "".join(f"<p>Первый абзац новости номер {i}, в нем есть текст.</p>" for i in range(8))
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["extract", "--jsonl", str(tmp_path / "missing.html"), str(tmp_path), str(page)]
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [sorted(line)[0] for line in lines[:2]] == ["error", "error"]
+    assert "no such file" in lines[0]["error"] and "directory" in lines[1]["error"]
+    assert lines[2]["headline"] == "Заголовок новости"

@@ -50,6 +50,7 @@ def newer_parser(
     source: str | None = None,
     fetched_at: datetime | None = None,
     content_type: str | None = None,
+    timezone: str | None = None,
 ) -> Article:
     """A parser that now also reads the agency, and the credit line into the body of amic."""
     text = html.decode() if isinstance(html, bytes) else html
@@ -137,3 +138,23 @@ def test_reparse_command(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> N
     assert result.exit_code == 0 and "new text versions: 1" in result.stdout
     missing = CliRunner().invoke(cli, ["reparse", "--db", path + ".missing"])
     assert missing.exit_code == 2 and "no archive at" in missing.stderr
+
+
+def test_reparse_keeps_the_zone_of_a_source_without_a_parser(tmp_path: Path) -> None:
+    """sibnovosti is read by the generic layers only; its zone comes from the registry, as in
+    the crawl. Reparsing must not turn its +07:00 times into naive ones."""
+    from crawler.cli.reparse import extract_as_crawled
+
+    page = (
+        "<html lang='ru'><body><article><h1>Снегопад в Новосибирске</h1>"
+        "<span class='meta-date'>5 ноября 2026, 14:20</span>"
+        + "".join(
+            f"<p>Абзац номер {i}: на дорогах города пробки, коммунальщики вывели технику.</p>"
+            for i in range(6)
+        )
+        + "</article></body></html>"
+    )
+    article = extract_as_crawled(
+        page, "https://sibnovosti.example/news/2026/11/sneg.html", source="sibnovosti"
+    )
+    assert article.published_at == "2026-11-05T14:20:00+07:00"

@@ -39,6 +39,22 @@ class LazyGroup(click.Group):
         command: click.Command = module.command
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Errors of the machine, not of the code, as one line instead of a traceback."""
+        import sqlite3
+
+        from crawler.cli.options import UsageExit
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            raise UsageExit(f"cannot use the archive: {exc}") from None
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            raise UsageExit(f"cannot use{where}: {exc.strerror or exc}") from None
+        except OSError as exc:  # disk full, I/O errors: the work failed
+            raise click.ClickException(f"{exc.strerror or exc}") from None
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsagg")

@@ -9,6 +9,7 @@ import click
 
 from crawler.cli.options import db_option
 from crawler.cli.report import crawl_summary, table
+from crawler.runstats import totals
 
 EXAMPLE_QUERY = "Казахстан"
 
@@ -35,12 +36,18 @@ def command(db_path: Path, query: str, verbose: bool) -> None:
         newsagg demo --db /tmp/demo.db --query "губернатор"
     """
     from crawler.crawl import run_crawl
-    from crawler.demo.server import DemoSite
+    from crawler.demo.server import DEMO_PORTS, DemoSite
     from crawler.sources import demo_sources
     from pipelines.archive import Archive
 
     started = time.monotonic()
-    with DemoSite() as site:
+    with DemoSite(ports=DEMO_PORTS) as site:
+        if site.moved:
+            click.echo(
+                f"note: ports of {', '.join(site.moved)} were busy; their URLs differ from "
+                "earlier demo runs, so this run stores their articles again",
+                err=True,
+            )
         chosen = [s.with_base(site.bases[s.key]) for s in demo_sources() if s.key in site.bases]
         click.echo(f"demo site: {len(chosen)} sources on 127.0.0.1", err=True)
         for source in chosen:
@@ -49,6 +56,12 @@ def command(db_path: Path, query: str, verbose: bool) -> None:
         result = run_crawl(chosen, db_path, local=True, verbose=verbose)
     wall = time.monotonic() - started
     click.echo(crawl_summary(result.summary, wall))
+    done = totals(result.summary)
+    if not done["new"] and not done["updated"]:
+        click.echo(
+            "nothing new: the demo site has not changed since the last run into this archive "
+            "(feeds and listings answered 304 Not Modified)"
+        )
     with Archive.open(db_path) as archive:
         click.echo(f"articles in the archive: {archive.count_articles()}")
         hits = archive.search(query, limit=5)

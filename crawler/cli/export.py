@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from crawler.cli.options import db_option
-
-
-class UsageExit(click.ClickException):
-    """A request that cannot be carried out as given: exit status 2, like a usage error."""
-
-    exit_code = 2
-
-
-class DateOrTime(click.ParamType):
-    """`2024-03-05` (a whole day) or an ISO time `2024-03-05T10:00+07:00` (UTC if naive)."""
-
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, date):
-            return value
-        text = str(value).strip()
-        try:
-            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a date (2024-03-05) or an ISO time", param, ctx)
+from crawler.cli.options import (
+    DateOrTime,
+    UsageExit,
+    db_option,
+    missing_archive,
+    open_archive,
+    source_option,
+)
 
 
 class _Bar:
@@ -69,7 +55,7 @@ class _Bar:
     show_default=True,
     help="File to write, replaced atomically; - is standard output (not for Parquet).",
 )
-@click.option("--source", help="Only articles of this source key.")
+@source_option()
 @click.option("--agency", help="Only articles of this agency.")
 @click.option("--since", type=DateOrTime(), help="Published on or after this date or time.")
 @click.option("--until", type=DateOrTime(), help="Published on or before this date or time.")
@@ -110,17 +96,19 @@ def command(
         newsagg export --format csv --excel --fields id,published_at_utc,headline -o news.csv
         newsagg export --format jsonl --since-last nightly -o new-$(date +%F).jsonl
     """
-    from pipelines.archive import Archive, SearchQueryError
+    from pipelines.archive import SearchQueryError
     from pipelines.export import ExportError, UnknownFieldError, export_articles
 
     out = None if output == "-" else Path(output)
-    if not db_path.is_file():
-        raise UsageExit(f"no archive at {db_path}: run newsagg crawl or newsagg demo first")
+    if not db_path.is_file() or db_path.stat().st_size == 0:
+        raise missing_archive(db_path)
+    if since_last is not None and not since_last.strip():
+        raise UsageExit("--since-last needs a name, e.g. --since-last nightly")
     field_list = fields.split(",") if fields else None
     bar = _Bar() if sys.stderr.isatty() else None
     try:
         # A cursor is saved in the archive, so an incremental export opens it writable.
-        with Archive.open(db_path, readonly=since_last is None) as archive:
+        with open_archive(db_path, readonly=since_last is None) as archive:
             result = export_articles(
                 archive,
                 out,
@@ -138,6 +126,8 @@ def command(
             )
     except (UnknownFieldError, ExportError, SearchQueryError) as exc:
         raise UsageExit(str(exc)) from exc
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        raise UsageExit(f"cannot write {output}: {exc.strerror or exc}") from exc
     except BrokenPipeError:  # `newsagg export ... | head`: the reader has had enough
         # Python would flush stdout again at exit and complain; point it at /dev/null.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -12,8 +12,11 @@ from typing import Any
 
 import click
 
+from crawler.cli.options import source_option
+
 NOT_AN_ARTICLE_EXIT = 3
 FETCH_TIMEOUT = 10.0
+MAX_PAGE_BYTES = 16 * 2**20  # the crawl's DOWNLOAD_MAXSIZE is 8 MB; a page is never near this
 USER_AGENT = "newsagg-extract (+https://github.com/newsagg/newsagg)"
 
 
@@ -44,8 +47,15 @@ def _read(target: str) -> tuple[bytes, str | None, str | None]:
         body, content_type = _fetch(target)
         return body, content_type, target
     path = Path(target)
+    if path.is_dir():
+        raise click.BadParameter(f"a directory, not a page: {target}", param_hint="PATH|URL|-")
     if not path.is_file():
         raise click.BadParameter(f"no such file: {target}", param_hint="PATH|URL|-")
+    if path.stat().st_size > MAX_PAGE_BYTES:
+        raise click.BadParameter(
+            f"{target} is larger than {MAX_PAGE_BYTES // 2**20} MB: not a news page",
+            param_hint="PATH|URL|-",
+        )
     return path.read_bytes(), None, None
 
 
@@ -80,7 +90,7 @@ def _extract(
 @click.command("extract")
 @click.argument("targets", nargs=-1, required=True, metavar="PATH|URL|-")
 @click.option("--url", "page_url", help="The page's URL, for a file or stdin.")
-@click.option("--source", help="Source key (amic, katun24, …); default: by the URL's host.")
+@source_option("Source key (amic, katun24, …); default: by the URL's host.")
 @click.option("--fetched-at", help="When the page was fetched (ISO 8601), for relative dates.")
 @click.option("--jsonl", is_flag=True, help="Many files: one JSON line per file.")
 def command(
@@ -110,7 +120,16 @@ def command(
         raise click.UsageError("one page at a time; use --jsonl for many")
     failed = False
     for target in targets:
-        body, content_type, fetched_url = _read(target)
+        try:
+            body, content_type, fetched_url = _read(target)
+        except (click.ClickException, OSError) as exc:
+            if not jsonl:
+                raise
+            # one unreadable file must not stop a batch: say so on its line, go on
+            message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+            failed = True
+            click.echo(json.dumps({"path": target, "error": message}, ensure_ascii=False))
+            continue
         url = page_url or fetched_url or (Path(target).resolve().as_uri() if target != "-" else "")
         try:
             data = _extract(body, url, source, when, content_type)

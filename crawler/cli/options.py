@@ -1,9 +1,17 @@
-"""Option bundles shared by the commands (Datasette's habit)."""
+"""Option bundles and error types shared by the commands (Datasette's habit).
+
+Exit codes across the CLI: 0 done; 1 the work failed (see the message); 2 bad input
+(usage, a query, a date, a path, a missing or unreadable archive); 3 a page that is not
+an article (extract) or a source flagged by a health check (crawl --check); 75 another
+crawl holds the archive's lock.
+"""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,6 +20,12 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_DB = "data/news.db"
+
+
+class UsageExit(click.ClickException):
+    """A request that cannot be carried out as given: exit status 2, like a usage error."""
+
+    exit_code = 2
 
 
 def default_db() -> str:
@@ -28,3 +42,53 @@ def db_option(func: F) -> F:
         show_default="data/news.db or $NEWSAGG_DB",
         help="SQLite archive to use.",
     )(func)
+
+
+class DateOrTime(click.ParamType):
+    """`2024-03-05` (a whole day) or an ISO time `2024-03-05T10:00+07:00` (UTC if naive)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (2024-03-05) or an ISO time", param, ctx)
+
+
+def _known_source(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from crawler.sources import SOURCES
+
+    key = value.strip().lower()
+    if key not in SOURCES:
+        known = ", ".join(sorted(SOURCES))
+        raise click.BadParameter(f"unknown source {value!r}; known: {known}")
+    return key
+
+
+def source_option(help_text: str = "Only articles of this source key (e.g. amic).") -> Any:
+    """`--source KEY`, checked against the registry so a typo is not an empty result."""
+    return click.option("--source", callback=_known_source, help=help_text)
+
+
+def missing_archive(db_path: Path) -> UsageExit:
+    return UsageExit(f"no archive at {db_path}: run newsagg crawl or newsagg demo first")
+
+
+def open_archive(db_path: Path, *, readonly: bool = True) -> Any:
+    """The archive, or exit 2 with what to do when there is none or it is unreadable."""
+    from pipelines.archive import Archive, ArchiveNotFound
+
+    if readonly and (not db_path.is_file() or db_path.stat().st_size == 0):
+        raise missing_archive(db_path)
+    try:
+        return Archive.open(db_path, readonly=readonly)
+    except ArchiveNotFound:
+        raise missing_archive(db_path) from None
+    except (sqlite3.DatabaseError, RuntimeError) as exc:
+        raise UsageExit(f"cannot read the archive at {db_path}: {exc}") from None

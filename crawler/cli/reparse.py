@@ -5,15 +5,16 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
-from crawler.cli.options import db_option
-from crawler.cli.search import DateOrTime, ExitTwo
+from crawler.cli.options import DateOrTime, db_option, missing_archive, open_archive, source_option
+from crawler.items import Article
 
 
 @click.command()
-@click.option("--source", help="Only pages of this source key.")
+@source_option("Only pages of this source key.")
 @click.option("--since", type=DateOrTime(), help="Only pages fetched on or after this date.")
 @click.option("--dry-run", is_flag=True, help="Count the changes; write nothing.")
 @db_option
@@ -27,21 +28,24 @@ def command(source: str | None, since: date | None, dry_run: bool, db_path: Path
         newsagg reparse --source amic --since 2024-01-01 --dry-run
     """
     from crawler.cli.report import table
-    from crawler.parsers import extract_article
-    from pipelines.archive import Archive
     from pipelines.archive.reparse import reparse
 
-    if not db_path.is_file():
-        raise ExitTwo(f"no archive at {db_path}: run newsagg crawl or newsagg demo first")
+    if not db_path.is_file() or db_path.stat().st_size == 0:
+        raise missing_archive(db_path)
     progress = None
     if sys.stderr.isatty():
 
         def progress(done: int, total: int) -> None:
             click.echo(f"\r{done}/{total} pages", err=True, nl=done == total)
 
-    with Archive.open(db_path) as archive:
+    with open_archive(db_path, readonly=False) as archive:
         report = reparse(
-            archive, extract_article, source=source, since=since, dry_run=dry_run, progress=progress
+            archive,
+            extract_as_crawled,
+            source=source,
+            since=since,
+            dry_run=dry_run,
+            progress=progress,
         )
     verb = "would change" if dry_run else "changed"
     click.echo(f"pages reparsed: {report.pages}; articles {verb}: {report.changed_articles}")
@@ -55,3 +59,19 @@ def command(source: str | None, since: date | None, dry_run: bool, db_path: Path
         click.echo(f"parser error on article {article_id}: {message}", err=True)
     if len(report.errors) > 10:
         click.echo(f"... and {len(report.errors) - 10} more parser errors", err=True)
+
+
+def extract_as_crawled(
+    html: bytes | str, url: str, *, source: str | None = None, **kwargs: Any
+) -> Article:
+    """The parser call the crawl made for this source: its parser key and its time zone
+    (a source on the generic layers has no zone of its own otherwise)."""
+    from crawler.parsers import extract_article
+    from crawler.sources import SOURCES
+
+    known = SOURCES.get(source or "")
+    if known is None:
+        return extract_article(html, url, source=source, **kwargs)
+    return extract_article(
+        html, url, source=known.parser or known.key, timezone=known.timezone, **kwargs
+    )

@@ -6,55 +6,40 @@ import csv
 import io
 import json
 import shutil
-import sqlite3
 import sys
 import textwrap
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from crawler.cli.options import db_option
+from crawler.cli.options import (
+    DateOrTime,
+    UsageExit,
+    db_option,
+    open_archive,
+    source_option,
+)
 
 BOLD = ("\x1b[1m", "\x1b[0m")
 FORMATS = ("table", "json", "jsonl", "csv")
 
 
-class ExitTwo(click.ClickException):
-    """A bad query or a missing archive: exit status 2, like a usage error."""
-
-    exit_code = 2
+ExitTwo = UsageExit  # the name other modules imported first
 
 
-class DateOrTime(click.ParamType):
-    name = "DATE"
+def _hit_fields() -> list[str]:
+    from dataclasses import fields
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, date):
-            return value
-        text = str(value).strip()
-        try:
-            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a date (YYYY-MM-DD) or an ISO time", param, ctx)
+    from pipelines.archive import SearchHit
 
-
-def open_archive(db_path: Path) -> Any:
-    """The archive read-only, or exit 2 with what to do when there is none."""
-    from pipelines.archive import Archive, ArchiveNotFound
-
-    try:
-        return Archive.open(db_path, readonly=True)
-    except ArchiveNotFound:
-        raise ExitTwo(f"no archive at {db_path}: run newsagg crawl or newsagg demo first") from None
-    except (sqlite3.DatabaseError, RuntimeError) as exc:
-        raise ExitTwo(f"cannot read the archive at {db_path}: {exc}") from None
+    return [f.name for f in fields(SearchHit)]
 
 
 @click.command()
 @click.argument("words", nargs=-1, required=True)
-@click.option("--source", help="Only this source key (e.g. amic).")
+@source_option("Only this source key (e.g. amic).")
 @click.option("--agency", help="Only this agency, as stored (e.g. 'ИА Амител').")
 @click.option("--since", type=DateOrTime(), help="Published on or after (date or ISO time).")
 @click.option("--until", type=DateOrTime(), help="Published on or before (date or ISO time).")
@@ -106,10 +91,11 @@ def command(
             )
         except SearchQueryError as exc:
             raise ExitTwo(f"cannot read the query: {exc}") from None
-    if not hits:
-        click.echo("no results", err=True)
-        return
     rows = [h.to_dict() for h in hits]
+    if not rows:
+        click.echo("no results", err=True)
+        if fmt in ("table", "jsonl"):
+            return  # json still prints [] and csv its header, for the program reading them
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "jsonl":
@@ -117,7 +103,7 @@ def command(
             click.echo(json.dumps(row, ensure_ascii=False))
     elif fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=_hit_fields(), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         click.echo(buffer.getvalue(), nl=False)

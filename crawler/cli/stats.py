@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from crawler.cli.options import db_option
+from crawler.cli.options import db_option, open_archive
 from crawler.cli.report import table
 from crawler.health import health
 from crawler.runstats import totals
@@ -18,13 +18,7 @@ HISTORY_RUNS = 50  # runs read for the health flags
 
 
 def _open(db_path: Path) -> Any:
-    from pipelines.archive import Archive
-
-    if not db_path.exists():
-        raise click.ClickException(
-            f"no archive at {db_path}: run `newsagg crawl` or `newsagg demo` first"
-        )
-    return Archive.open(db_path, readonly=True)
+    return open_archive(db_path)
 
 
 def run_status(run: dict[str, Any], db_path: Path) -> str:

@@ -196,8 +196,8 @@ _BROKEN_PAGE = (
 class _SourceServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, site: DemoSite, source: str) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, site: DemoSite, source: str, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.site = site
         self.source = source
 
@@ -238,11 +238,25 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client gave up (timeouts, size limits): fine
 
 
+DEMO_PORTS: dict[str, int] = {"amic": 8601, "katun24": 8602, "ngs22": 8603, "sibnovosti": 8604}
+
+
 class DemoSite:
     """Serves crawler/demo/site/<key>/ per source, each on its own free 127.0.0.1 port."""
 
-    def __init__(self, root: Path | None = None, *, sources: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        sources: Iterable[str] | None = None,
+        ports: Mapping[str, int] | None = None,
+    ) -> None:
         self.root = Path(root) if root is not None else SITE_ROOT
+        # Preferred ports (the demo's own, so that its URLs stay the same from run to run and
+        # a second `newsagg demo` finds the articles already archived); a busy one falls
+        # back to a free port, listed in `moved`.
+        self.ports: dict[str, int] = dict(ports or {})
+        self.moved: list[str] = []
         available = sorted(
             p.name for p in self.root.iterdir() if p.is_dir() and p.name[0] not in "._"
         )
@@ -266,7 +280,11 @@ class DemoSite:
         if self._servers:
             return dict(self.bases)
         for source in self.sources:
-            server = _SourceServer(self, source)
+            try:
+                server = _SourceServer(self, source, self.ports.get(source, 0))
+            except OSError:  # the preferred port is taken: any free one will do
+                server = _SourceServer(self, source)
+                self.moved.append(source)
             self.bases[source] = f"http://127.0.0.1:{server.server_address[1]}"
             thread = threading.Thread(
                 target=server.serve_forever,
