@@ -5,6 +5,10 @@ chosen sources together, in one spider). A crawl holds the archive's lock for it
 length, marks the runs a dead crawl left "running" as interrupted, skips what the archive
 already holds, and logs one summary line per source at INFO (logger `newsagg`).
 
+SIGTERM or Ctrl-C stop a crawl gracefully (the pages in flight finish, the batch is
+written); `CrawlResult.stop_signal` says which signal did, so the CLI can exit 128+N. On a
+terminal the first Ctrl-C says so at once, since the pages in flight may take a while.
+
 A backfill (`since`) keeps Scrapy's JOBDIR under `<db dir>/jobs/<hash>/`: stopped by
 SIGTERM or Ctrl-C, the same command resumes where it stopped; a finished run removes it.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import signal
 import sys
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -36,6 +41,12 @@ class CrawlResult:
     interrupted_before: int = 0  # runs of dead crawls marked "interrupted" at the start
     jobdir: Path | None = None
     lines: list[str] = field(default_factory=list)
+    stop_signal: int | None = None  # SIGINT / SIGTERM that stopped the crawl early
+
+    @property
+    def finished(self) -> bool:
+        """False when the crawl was stopped (a signal, a forced stop) before its end."""
+        return self.summary.get("finish_reason") == "finished"
 
 
 def crawl_settings(db_path: Path, *, local: bool, verbose: bool) -> Any:
@@ -118,12 +129,16 @@ def run_crawl(
     recheck_hours: float | None = None,
     progress: bool = False,
     lock: bool = True,
+    download_timeout: float | None = None,
 ) -> CrawlResult:
     """Crawl `sources` into the archive at `db_path`; raises `crawler.lock.ArchiveLocked`
-    when another crawl is writing to it."""
+    when another crawl is writing to it. `download_timeout` (seconds) overrides
+    DOWNLOAD_TIMEOUT, e.g. for a site that accepts connections and never answers."""
     from crawler.lock import archive_lock
 
     settings = crawl_settings(db_path, local=local, verbose=verbose)
+    if download_timeout is not None:
+        settings.set("DOWNLOAD_TIMEOUT", download_timeout, priority="cmdline")
     if recheck_hours is not None:
         settings.set("NEWS_RECHECK_HOURS", recheck_hours, priority="cmdline")
     if since is not None or not incremental:
@@ -137,15 +152,19 @@ def run_crawl(
         marked, known = prepare_archive(db_path, settings, incremental)
         if marked:
             logger.info("marked %d run(s) of a crawl that died as interrupted", marked)
-        stats = _run_process(settings, sources, known, max_pages, since, verbose, progress)
-    summary = summarize(stats)
+        stats, stop_signal = _run_process(
+            settings, sources, known, max_pages, since, verbose, progress
+        )
+    summary = summarize(stats, [s.key for s in sources])
     if jobdir is not None and summary.get("finish_reason") == "finished":
         shutil.rmtree(jobdir, ignore_errors=True)
     lines = [source_line(key, entry) for key, entry in summary["sources"].items()]
     for line in lines:
         logger.info("%s", line)
     run_id = stats.get("newsagg/run_id")
-    return CrawlResult(summary, stats, int(run_id) if run_id else None, marked, jobdir, lines)
+    return CrawlResult(
+        summary, stats, int(run_id) if run_id else None, marked, jobdir, lines, stop_signal
+    )
 
 
 def _run_process(
@@ -156,13 +175,12 @@ def _run_process(
     since: date | None,
     verbose: bool,
     progress: bool,
-) -> dict[str, Any]:
-    from scrapy.crawler import CrawlerProcess
-
+) -> tuple[dict[str, Any], int | None]:
+    """Stats of the crawl, and the signal that stopped it early (None if none did)."""
     from crawler.spiders.news import NewsSpider
 
     settings.set("LOG_INSTALL_ROOT_HANDLER", verbose, priority="cmdline")
-    process = CrawlerProcess(settings)
+    process = _process_class()(settings, tell=progress)
     if not verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
     crawler = process.create_crawler(NewsSpider)
@@ -182,4 +200,38 @@ def _run_process(
     finally:
         if live:
             live.stop()
-    return dict(crawler.stats.get_stats()) if crawler.stats else {}
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    return stats, process.stop_signal
+
+
+def stopping_notice(signum: int) -> str:
+    """What a person who pressed Ctrl-C reads at once (the last pages may take seconds)."""
+    if signum == signal.SIGINT:
+        return "stopping after the pages in flight; press Ctrl-C again to force"
+    return f"{signal.Signals(signum).name}: stopping after the pages in flight"
+
+
+def _process_class() -> Any:
+    """CrawlerProcess that remembers the stopping signal (imported late: Scrapy is heavy)."""
+    from scrapy.crawler import CrawlerProcess
+
+    class SignalledProcess(CrawlerProcess):
+        def __init__(self, settings: Any, *, tell: bool) -> None:
+            super().__init__(settings)
+            self.stop_signal: int | None = None
+            self.tell = tell
+
+        def _signal_shutdown(self, signum: int, frame: Any) -> None:
+            from twisted.internet import reactor
+
+            self.stop_signal = signum
+            if self.tell:  # not from inside the handler: the stream may be mid-write
+                reactor.callFromThread(_tell, stopping_notice(signum))
+            super()._signal_shutdown(signum, frame)
+
+    return SignalledProcess
+
+
+def _tell(message: str) -> None:
+    sys.stderr.write("\r" + " " * 60 + "\r" + message + "\n")
+    sys.stderr.flush()

@@ -1,7 +1,9 @@
 """Is a source still healthy? Pure functions over the recorded crawl runs.
 
 A source is flagged when
-- its last run fetched nothing at all (site down, blocked, moved): "down";
+- its last run fetched nothing at all (site down, blocked, moved, no network), or a run that
+  was to crawl it recorded nothing for it: "down: no page fetched in the last run (DNS
+  lookup failed ×3)";
 - its last `stale_runs` runs brought no new article and the last new one is older than
   `stale_hours` (a quiet night is not a broken site): "stale";
 - the share of its articles with some field (date, agency, credit, lead, ...) in its last
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from statistics import median
 from typing import Any
+
+from crawler.runstats import error_text
 
 # Item field -> the name people read in stats and flags.
 FIELD_LABELS = {
@@ -47,13 +51,21 @@ def stored_count(entry: dict[str, Any]) -> int:
 
 
 def source_history(runs: Sequence[dict[str, Any]], key: str) -> list[tuple[str, dict[str, Any]]]:
-    """(started_at, per-source entry) of the finished runs that crawled `key`, oldest first."""
+    """(started_at, per-source entry) of the finished runs that crawled `key`, oldest first.
+    A run that listed `key` among its sources but recorded nothing for it fetched nothing."""
     history = []
     for run in runs:
         entry = (run.get("stats") or {}).get("sources", {}).get(key)
+        if entry is None and key in (run.get("sources") or ()):
+            entry = {}
         if run.get("status") == "finished" and isinstance(entry, dict):
             history.append((str(run.get("started_at") or ""), entry))
     return history
+
+
+def answered(entry: dict[str, Any]) -> bool:
+    """Did the source give any page in this run (a `304` is an answer)?"""
+    return bool(int(entry.get("pages") or 0) or int(entry.get("not_modified") or 0))
 
 
 def _parse(moment: str) -> datetime | None:
@@ -65,10 +77,12 @@ def _parse(moment: str) -> datetime | None:
 
 
 def _down(entry: dict[str, Any]) -> str | None:
-    if int(entry.get("pages") or 0) or int(entry.get("not_modified") or 0):
+    if answered(entry):
         return None
-    errors = entry.get("http") or {}
-    detail = ", ".join(f"HTTP {code} ×{n}" for code, n in sorted(errors.items()))
+    http = entry.get("http") or {}
+    details = [error_text(entry.get("errors") or {})]
+    details += [f"HTTP {code} ×{n}" for code, n in sorted(http.items())]
+    detail = ", ".join(d for d in details if d)
     return "down: no page fetched in the last run" + (f" ({detail})" if detail else "")
 
 
@@ -137,6 +151,7 @@ def health(
     if keys is None:
         seen: dict[str, None] = {}
         for run in runs:
+            seen.update(dict.fromkeys(run.get("sources") or ()))
             seen.update(dict.fromkeys((run.get("stats") or {}).get("sources", {})))
         keys = sorted(seen)
     return {key: source_flags(runs, key, policy, now) for key in keys}

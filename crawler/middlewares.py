@@ -11,6 +11,8 @@ run, the next one reads every feed and listing again rather than miss what they 
 
 It sits before the redirect middleware (650 > 600), so it sees every answer as sent,
 redirects included. Also counts HTTP errors per source (`newsagg/<source>/http/<status>`).
+An article the store could not write (signal `article_lost`) is not recorded, so the next
+run fetches it again instead of taking it for a page that gave no article.
 """
 
 from __future__ import annotations
@@ -25,10 +27,13 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.statscollectors import StatsCollector
 
+from crawler.items import Article
 from pipelines.archive.crawlstate import FetchRecord, record_fetches, utc_text, validators
 
 logger = logging.getLogger("newsagg.fetchstate")
 TRACKED_KINDS = ("discovery", "article")
+# Sent by the store pipeline with `article=` when an article could not be written.
+article_lost = object()
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -54,7 +59,14 @@ class FetchStateMiddleware:
         )
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(middleware.forget, signal=article_lost)
         return middleware
+
+    def forget(self, article: Article) -> None:
+        """The article was not stored: claim no fetch of it, so the next run tries again."""
+        for url in (article.url, article.canonical_url):
+            if url:
+                self.records.pop(url, None)
 
     def spider_opened(self) -> None:
         if not self.conditional or not self.db_path.exists():

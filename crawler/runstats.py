@@ -1,12 +1,15 @@
 """Turn Scrapy's flat stats into the per-source summary of a crawl run.
 
 Spider and pipelines count under `newsagg/<source>/<key>` (e.g. `newsagg/amic/new`,
-`newsagg/amic/dropped/error page`); this module is the one reader of that scheme.
+`newsagg/amic/dropped/error page`, `newsagg/amic/errors/dns`); this module is the one reader
+of that scheme. Every crawled source gets an entry, also one that never answered: a silent
+source must show up as such, not vanish from the summary.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -20,12 +23,38 @@ LINE_FIELDS = {
     "photo_credits": "credit",
     "lead": "lead",
 }
+# Download failure kinds (counted as `errors/<kind>` by the spider's errback) -> what people read.
+ERROR_LABELS = {
+    "dns": "DNS lookup failed",
+    "refused": "connection refused",
+    "timeout": "timed out",
+    "lost": "connection lost",
+    "tls": "TLS error",
+    "robots": "forbidden by robots.txt",
+    "http 5xx": "HTTP 5xx",
+}
 
 
-def summarize(stats: dict[str, Any]) -> dict[str, Any]:
-    sources: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"pages": 0, "article_pages": 0, "dropped": {}, **dict.fromkeys(OUTCOMES, 0)}
-    )
+def error_text(errors: dict[str, int]) -> str:
+    """`{"dns": 3}` -> `DNS lookup failed ×3` (kinds in a stable order)."""
+    return ", ".join(f"{ERROR_LABELS.get(kind, kind)} ×{n}" for kind, n in sorted(errors.items()))
+
+
+def _empty_entry() -> dict[str, Any]:
+    return {
+        "pages": 0,
+        "article_pages": 0,
+        "errors": {},
+        "dropped": {},
+        **dict.fromkeys(OUTCOMES, 0),
+    }
+
+
+def summarize(stats: dict[str, Any], keys: Iterable[str] = ()) -> dict[str, Any]:
+    """The run summary; `keys` are the sources crawled, each gets an entry even if silent."""
+    sources: dict[str, dict[str, Any]] = defaultdict(_empty_entry)
+    for key in keys:
+        sources.setdefault(key, _empty_entry())
     for name, value in stats.items():
         if not name.startswith("newsagg/") or name.count("/") < 2:
             continue
@@ -36,6 +65,8 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
             entry["dropped"][reason] = entry["dropped"].get(reason, 0) + int(value)
         elif what.startswith("http/"):
             entry.setdefault("http", {})[what.split("/", 1)[1]] = int(value)
+        elif what.startswith("errors/"):
+            entry.setdefault("errors", {})[what.split("/", 1)[1]] = int(value)
         elif what.startswith("has/"):
             entry.setdefault("has", {})[what.split("/", 1)[1]] = int(value)
         else:
@@ -82,11 +113,14 @@ def totals(summary: dict[str, Any]) -> dict[str, Any]:
 def source_line(key: str, entry: dict[str, Any]) -> str:
     """One line per source per run, for logs and cron mail:
     `amic: 22 pages, 3 new, 1 updated, 0 duplicate, 2 dropped (error page 1, empty body 1),
-    coverage date 100% agency 100% credit 80%`."""
+    coverage date 100% agency 100% credit 80%`, or for a source that did not answer
+    `amic: 0 pages, DNS lookup failed ×3, 0 new, 0 updated, 0 duplicate, 0 dropped`."""
     pages = int(entry.get("pages", 0))
     parts = [f"{pages} pages"]
     if entry.get("not_modified"):
         parts[0] += f" (+{int(entry['not_modified'])} not modified)"
+    if entry.get("errors"):
+        parts.append(error_text(entry["errors"]))
     parts += [f"{int(entry.get(k, 0))} {k}" for k in ("new", "updated", "duplicate")]
     dropped = entry.get("dropped") or {}
     reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))

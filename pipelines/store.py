@@ -5,6 +5,12 @@ NEWS_STORE_FLUSH_SECONDS, so an interrupted crawl loses at most a few seconds of
 work; what was stored is committed and stays. Outcomes are counted only after their
 transaction commits: an article reported stored is in the archive.
 
+A batch leaves `pending` only once written. If its transaction fails (disk full, database
+locked past the busy timeout, a bad value), the articles are written one by one, so one bad
+article costs itself only; each that still fails is logged with its URL and reason, counted
+as `dropped/store error`, and forgotten by the fetch record, so the next run fetches it again.
+The flush timer never dies of an error: it logs it and tries again on its next tick.
+
 The run is recorded when the spider closes, with its reason ("finished", "shutdown" after
 SIGTERM or Ctrl-C, ...); a run killed outright stays "running" until the next crawl marks
 it "interrupted" (`pipelines.archive.crawlstate.mark_interrupted`).
@@ -12,6 +18,7 @@ it "interrupted" (`pipelines.archive.crawlstate.mark_interrupted`).
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -21,8 +28,12 @@ from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
 from crawler.items import Article
+from crawler.middlewares import article_lost
 from crawler.runstats import COVERAGE_FIELDS, summarize
 from pipelines.archive import Archive
+from pipelines.archive.writer import StoreOutcome
+
+logger = logging.getLogger("newsagg.store")
 
 
 def covered_fields(article: Article) -> list[str]:
@@ -83,20 +94,46 @@ class StorePipeline:
         return item
 
     def _flush_if_due(self) -> None:
-        if self.pending and time.monotonic() - self._last_flush >= self.flush_seconds:
-            self.flush()
+        """The timer's tick. An exception here would stop the LoopingCall for good."""
+        try:
+            if self.pending and time.monotonic() - self._last_flush >= self.flush_seconds:
+                self.flush()
+        except Exception:
+            logger.exception("flushing %d articles failed; trying again", len(self.pending))
 
     def flush(self) -> None:
         self._last_flush = time.monotonic()
         if not self.pending or self.archive is None:
             return
-        batch, self.pending = self.pending, []
-        outcomes = self.archive.store(batch, run_id=self.run_id)
+        batch = list(self.pending)
+        try:
+            stored = list(zip(batch, self.archive.store(batch, run_id=self.run_id), strict=True))
+        except Exception as exc:
+            logger.warning("could not store %d articles at once (%s); one by one", len(batch), exc)
+            stored = self._store_each(batch)
+        del self.pending[: len(batch)]
         if self.stats:
-            for article, outcome in zip(batch, outcomes, strict=True):
+            for article, outcome in stored:
                 self.stats.inc_value(f"newsagg/{article.source}/{outcome.status}")
                 for name in covered_fields(article):
                     self.stats.inc_value(f"newsagg/{article.source}/has/{name}")
+
+    def _store_each(self, batch: list[Article]) -> list[tuple[Article, StoreOutcome]]:
+        """After a failed batch: each article in its own transaction; the failures dropped."""
+        assert self.archive is not None
+        stored = []
+        for article in batch:
+            try:
+                outcomes = self.archive.store([article], run_id=self.run_id)
+            except Exception as exc:
+                logger.error("could not store %s: %s: %s", article.url, type(exc).__name__, exc)
+                if self.stats:
+                    self.stats.inc_value(f"newsagg/{article.source}/dropped/store error")
+                if self.crawler:
+                    self.crawler.signals.send_catch_log(article_lost, article=article)
+                continue
+            stored.append((article, outcomes[0]))
+        return stored
 
     def close_spider(self) -> None:
         if self._timer and self._timer.running:
@@ -109,6 +146,7 @@ class StorePipeline:
             return
         if self.run_id is not None and self.stats:
             stats = {**self.stats.get_stats(), "finish_reason": reason}
-            self.archive.finish_run(self.run_id, summarize(stats), status=reason)
+            keys = [s.key for s in getattr(self._spider(), "sources", [])]
+            self.archive.finish_run(self.run_id, summarize(stats, keys), status=reason)
         self.archive.close()
         self.archive = None

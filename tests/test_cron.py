@@ -49,6 +49,14 @@ def test_hourly_schedules_and_impossible_ones() -> None:
     assert result.exit_code == 2 and "--every" in result.output
 
 
+def test_an_unknown_source_is_a_usage_error_as_for_crawl() -> None:
+    result = CliRunner().invoke(cli, ["cron", "amic", "nosuch"])
+    assert result.exit_code == 2
+    assert "unknown source 'nosuch'; known: " in result.output
+    assert "amic" in result.output.split("known: ")[1]
+    assert "* * * *" not in result.output
+
+
 @pytest.fixture
 def stub_line(tmp_path: Path) -> tuple[str, Path]:
     """The cron line with the crawler replaced by a script that logs its arguments and

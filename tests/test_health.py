@@ -75,6 +75,19 @@ def test_a_source_that_answered_nothing_is_down_but_304s_are_answers() -> None:
     assert source_flags([run(2, amic=entry()), run(1, amic=unchanged)], "amic", now=NOW) == []
 
 
+def test_download_errors_explain_a_down_source() -> None:
+    down = {**entry(new=0, pages=0), "errors": {"dns": 3}}
+    flags = source_flags([run(2, amic=entry()), run(1, amic=down)], "amic", now=NOW)
+    assert flags == ["down: no page fetched in the last run (DNS lookup failed ×3)"]
+
+
+def test_a_run_that_recorded_nothing_for_a_crawled_source_counts_as_down() -> None:
+    silent = run(1)  # older crawls summarised only the sources that answered
+    silent["sources"] = ["amic"]
+    runs = [run(2, amic=entry()), silent]
+    assert health(runs, now=NOW) == {"amic": ["down: no page fetched in the last run"]}
+
+
 def test_interrupted_runs_say_nothing_about_the_site() -> None:
     runs = [run(h, amic=entry()) for h in (4, 3, 2)]
     runs.append(run(1, status="interrupted", amic=entry(agency=0.0, pages=0)))

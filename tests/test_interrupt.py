@@ -1,4 +1,5 @@
 """Interrupted crawls lose nothing: kill -9 and SIGTERM mid-crawl, then the next run.
+A graceful stop says so and exits 128 + the signal, never 0.
 
 The site answers article pages slowly, so a crawl is still running when the test strikes;
 the archive is polled (a second reader, as WAL allows) until it holds some articles.
@@ -147,11 +148,12 @@ def test_sigterm_stops_gracefully_and_everything_reported_is_stored(
     finally:
         if crawl.poll() is None:
             crawl.kill()
-    assert crawl.returncode == 0, err[-3000:]
+    assert crawl.returncode == 128 + signal.SIGTERM, err[-3000:]  # 143: not a success
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary["finish_reason"] == "shutdown"
     reported = sum(s["new"] for s in summary["sources"].values())
     assert 0 < reported < ALL_ARTICLES
+    assert f"interrupted (shutdown): {reported} articles stored; run again to go on" in err
     assert count(db) == reported
     assert statuses(db) == ["shutdown"]
     assert integrity(db) == "ok"

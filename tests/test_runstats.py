@@ -61,3 +61,22 @@ def test_a_source_that_stored_nothing_has_no_coverage() -> None:
     entry = summary["sources"]["ngs22"]
     assert entry["coverage"] == {}
     assert source_line("ngs22", entry) == "ngs22: 3 pages, 0 new, 0 updated, 0 duplicate, 0 dropped"
+
+
+def test_a_crawled_source_that_never_answered_has_an_entry_with_its_errors() -> None:
+    stats = {
+        "downloader/exception_count": 9,
+        "newsagg/amic/errors/dns": 3,
+        "newsagg/katun24/errors/refused": 2,
+        "newsagg/katun24/errors/timeout": 1,
+    }
+    summary = summarize(stats, ["amic", "katun24", "ngs22"])
+    assert sorted(summary["sources"]) == ["amic", "katun24", "ngs22"]
+    assert summary["sources"]["amic"]["errors"] == {"dns": 3}
+    assert summary["sources"]["ngs22"]["pages"] == 0  # no counter at all, still listed
+    assert source_line("amic", summary["sources"]["amic"]) == (
+        "amic: 0 pages, DNS lookup failed ×3, 0 new, 0 updated, 0 duplicate, 0 dropped"
+    )
+    assert source_line("katun24", summary["sources"]["katun24"]).startswith(
+        "katun24: 0 pages, connection refused ×2, timed out ×1, 0 new"
+    )

@@ -1,7 +1,10 @@
 """`newsagg crawl`: crawl sources into the archive.
 
-Exit codes: 0 done; 2 usage error; 3 with `--check`, a crawled source is flagged (see
-`crawler.health`); 75 (EX_TEMPFAIL) another crawl holds the archive's lock.
+Exit codes (docs/cron.md): 0 done; 1 nothing fetched from any source (no network, every site
+down), or the crawl stopped early without a signal; 2 usage error; 3 with `--check`, a
+crawled source is flagged (see `crawler.health`); 75 (EX_TEMPFAIL) another crawl holds the
+archive's lock; 128+N stopped by signal N after a graceful shutdown (130 Ctrl-C, 143 SIGTERM).
+When several apply, the first in this order wins: signal, nothing fetched, flagged.
 """
 
 from __future__ import annotations
@@ -13,13 +16,21 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from crawler.cli.options import db_option
 from crawler.cli.report import crawl_summary
+from crawler.health import CHECK_EXIT_CODE, answered
+from crawler.runstats import error_text, totals
 from crawler.sources import Source, UnknownSource, demo_sources, get_source, real_sources
+
+if TYPE_CHECKING:
+    from crawler.crawl import CrawlResult
+
+EXIT_NOTHING_FETCHED = 1  # no source gave a single page: the network or every site is down
+EXIT_STOPPED = 1  # stopped early, not by a signal (a signal gives 128 + its number)
 
 
 def _parse_base(values: tuple[str, ...]) -> dict[str, str]:
@@ -84,6 +95,15 @@ def choose_sources(keys: tuple[str, ...], all_sources: bool, bases: dict[str, st
     help="After the crawl, exit with status 3 if a crawled source is flagged unhealthy "
     "(stale, down, field coverage drop), printing the flags: for cron mail.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=None,
+    envvar="NEWS_DOWNLOAD_TIMEOUT",
+    metavar="SECONDS",
+    help="Give up on a page after this long (default 30; 10 on 127.0.0.1). "
+    "Env: NEWS_DOWNLOAD_TIMEOUT.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def command(
@@ -97,6 +117,7 @@ def command(
     recheck_hours: float | None,
     full: bool,
     check: bool,
+    timeout: float | None,
     as_json: bool,
     verbose: bool,
 ) -> None:
@@ -106,7 +127,9 @@ def command(
     not yet archived (and recent ones again, for edits), extracts and stores them.
     Safe to run from cron: one crawl per archive at a time (a second one exits with
     status 75), an interrupted run loses nothing already stored, and every run is
-    recorded (`newsagg stats`). Logs one line per source to stderr.
+    recorded (`newsagg stats`). Logs one line per source to stderr, download
+    failures included. Exits 1 when no source gave any page, 130 / 143 when
+    stopped by Ctrl-C / SIGTERM (run it again to go on); see docs/cron.md.
 
     \b
     Examples:
@@ -126,6 +149,7 @@ def command(
         check=check,
         as_json=as_json,
         verbose=verbose,
+        timeout=timeout,
     )
     if demo:
         from crawler.demo.server import DemoSite
@@ -150,6 +174,7 @@ class RunOptions:
     check: bool
     as_json: bool
     verbose: bool
+    timeout: float | None = None
 
 
 def log_to_stderr(verbose: bool) -> None:
@@ -163,9 +188,30 @@ def log_to_stderr(verbose: bool) -> None:
     log.propagate = False
 
 
+def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, list[str]]:
+    """The exit code of a crawl and the stderr lines that explain it."""
+    if not result.finished:
+        reason = result.summary.get("finish_reason") or "forced stop"
+        stored = totals(result.summary)["stored"]
+        message = f"interrupted ({reason}): {stored} articles stored; run again to go on"
+        code = 128 + result.stop_signal if result.stop_signal else EXIT_STOPPED
+        return code, [message]
+    entries = result.summary.get("sources", {})
+    if entries and not any(answered(entry) for entry in entries.values()):
+        why = "; ".join(
+            f"{key}: {error_text(entry.get('errors') or {}) or 'no answer'}"
+            for key, entry in entries.items()
+        )
+        message = (
+            f"newsagg crawl: nothing fetched from any source ({why}): "
+            "no network, or every site is down"
+        )
+        return EXIT_NOTHING_FETCHED, [message]
+    return (CHECK_EXIT_CODE if flagged else 0), []
+
+
 def _run(chosen: list[Source], options: RunOptions) -> None:
     from crawler.crawl import run_crawl
-    from crawler.health import CHECK_EXIT_CODE
     from crawler.lock import EX_TEMPFAIL, ArchiveLocked
 
     log_to_stderr(options.verbose)
@@ -185,6 +231,7 @@ def _run(chosen: list[Source], options: RunOptions) -> None:
             since=options.since,
             recheck_hours=options.recheck_hours,
             progress=sys.stderr.isatty(),
+            download_timeout=options.timeout,
         )
     except ArchiveLocked as exc:
         click.echo(f"newsagg crawl: {exc}; not starting a second one", err=True)
@@ -202,8 +249,11 @@ def _run(chosen: list[Source], options: RunOptions) -> None:
     for key, source_flags in flagged.items():
         for flag in source_flags:
             click.echo(f"newsagg crawl --check: {key}: {flag}", err=True)
-    if flagged:
-        sys.exit(CHECK_EXIT_CODE)
+    code, messages = verdict(result, flagged)
+    for message in messages:
+        click.echo(message, err=True)
+    if code:
+        sys.exit(code)
 
 
 def _health(db_path: Path, keys: list[str]) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ import click
 
 from crawler.cli.options import db_option
 from crawler.lock import EX_TEMPFAIL
+from crawler.sources import UnknownSource, get_source
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 MAIL_LINES = 40  # log lines cron mails when a run fails
@@ -119,6 +120,11 @@ def command(
         newsagg cron --every 15 --db /srv/news/news.db
         newsagg cron amic katun24 --log /var/log/newsagg/crawl.log
     """
+    try:  # as `crawl` does: a typo here would fail silently at 3 a.m.
+        for key in sources:
+            get_source(key)
+    except UnknownSource as exc:
+        raise click.UsageError(str(exc)) from None
     project = Path.cwd().absolute()
     db = db_path if db_path.is_absolute() else project / db_path
     log = log_path or db.parent / "crawl.log"

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from crawler.runstats import totals
+from crawler.runstats import error_text, totals
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -60,6 +60,10 @@ def crawl_summary(summary: dict[str, Any], wall_seconds: float) -> str:
     if summary.get("http_errors"):
         errors = ", ".join(f"HTTP {code}: {n}" for code, n in summary["http_errors"].items())
         lines.append(f"HTTP errors: {errors}")
+    failed = {k: s["errors"] for k, s in summary.get("sources", {}).items() if s.get("errors")}
+    if failed:
+        parts = "; ".join(f"{key}: {error_text(errors)}" for key, errors in failed.items())
+        lines.append(f"download errors: {parts}")
     lines.append(f"wall time: {wall_seconds:.1f} s")
     return "\n".join(lines)
 

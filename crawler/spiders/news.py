@@ -10,6 +10,10 @@ articles fetched again on purpose (young ones, for edits) that still count as kn
 pagination, which stops at the first page without unknown articles. A 304 answer to a
 conditional GET (see `crawler.middlewares`) yields nothing.
 
+Every request has an errback: a page that could not be downloaded (DNS lookup failed,
+connection refused, timed out, a 5xx after retries) is counted per source as
+`errors/<kind>`, so a source that never answered shows up in the run summary and its health.
+
 Backfill (`since`): listings are walked past `max_pages` down to that date, and sitemap
 entries last modified before it are left alone. Callback arguments are plain values, so
 requests survive Scrapy's JOBDIR and an interrupted backfill resumes.
@@ -20,6 +24,7 @@ requests survive Scrapy's JOBDIR and an interrupted backfill resumes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,15 +32,77 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import scrapy
+from OpenSSL.SSL import Error as SSLError
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import defer
+from twisted.internet import error as net_error
+from twisted.python.failure import Failure
 
 from crawler import discovery
 from crawler.backfill import hint_time, listing_dates, newer_than, since_moment
 from crawler.failedpages import FailedPages
 from crawler.items import Article, NotAnArticle
-from crawler.sources import Source, get_source
+from crawler.sources import Source, UnknownSource, get_source
 
 BACKFILL_MAX_PAGES = 1000  # listing pages per listing in a backfill; NEWS_BACKFILL_MAX_PAGES
+# Download failures (Scrapy's own, and Twisted's under them) -> the kind counted as
+# `errors/<kind>`; the first match wins.
+FAILURE_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((CannotResolveHostError, net_error.DNSLookupError), "dns"),
+    ((DownloadConnectionRefusedError, net_error.ConnectionRefusedError), "refused"),
+    (
+        (
+            DownloadTimeoutError,
+            net_error.TimeoutError,
+            net_error.TCPTimedOutError,
+            defer.TimeoutError,
+            TimeoutError,
+        ),
+        "timeout",
+    ),
+    ((SSLError,), "tls"),
+    ((net_error.ConnectionLost, net_error.ConnectionDone, net_error.ConnectionAborted), "lost"),
+    ((ResponseDataLossError,), "lost"),
+)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, what it was raised from, and what a Twisted wrapper holds."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo and len(seen) < 8:
+        current = todo.pop(0)
+        seen.append(current)
+        yield current
+        if current.__cause__ is not None:
+            todo.append(current.__cause__)
+        for reason in getattr(current, "reasons", None) or ():  # ResponseNeverReceived
+            if isinstance(reason, Failure) and isinstance(reason.value, BaseException):
+                todo.append(reason.value)
+
+
+def failure_kind(failure: Failure) -> str | None:
+    """The short kind of a download failure; None for a 4xx, an answer counted elsewhere
+    (`http/<status>`)."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return f"http {status // 100}xx" if status >= 500 else None
+    if isinstance(exc, IgnoreRequest):
+        return "robots" if "robots.txt" in str(exc) else "ignored"
+    causes = list(_causes(exc)) if exc is not None else []
+    for types, kind in FAILURE_KINDS:
+        if any(isinstance(cause, types) for cause in causes):
+            return kind
+    return type(exc).__name__
 
 
 def parse_bases(spec: str | None) -> dict[str, str]:
@@ -84,7 +151,11 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+        try:
+            spider = super().from_crawler(crawler, *args, **kwargs)
+        except UnknownSource as exc:  # `scrapy crawl news -a source=nosuch`: a line, no traceback
+            logging.getLogger("newsagg").error("scrapy crawl news: %s", exc)
+            raise SystemExit(2) from None
         settings = crawler.settings
         spider.follow_depth = settings.getint("NEWS_FOLLOW_DEPTH", 1)
         spider.backfill_max_pages = settings.getint("NEWS_BACKFILL_MAX_PAGES", BACKFILL_MAX_PAGES)
@@ -106,11 +177,21 @@ class NewsSpider(scrapy.Spider):
             key = {"key": src.key}
             for url in src.feeds:
                 yield scrapy.Request(
-                    url, self.parse_feed, cb_kwargs=key, meta=meta, dont_filter=True
+                    url,
+                    self.parse_feed,
+                    cb_kwargs=key,
+                    meta=meta,
+                    dont_filter=True,
+                    errback=self.download_failed,
                 )
             for url in src.sitemaps:
                 yield scrapy.Request(
-                    url, self.parse_sitemap, cb_kwargs=key, meta=meta, dont_filter=True
+                    url,
+                    self.parse_sitemap,
+                    cb_kwargs=key,
+                    meta=meta,
+                    dont_filter=True,
+                    errback=self.download_failed,
                 )
             for url in src.listings:
                 yield scrapy.Request(
@@ -119,6 +200,7 @@ class NewsSpider(scrapy.Spider):
                     cb_kwargs={**key, "page": 1, "first": url},
                     meta=meta,
                     dont_filter=True,
+                    errback=self.download_failed,
                 )
 
     def _discovery_page(self, response: Response, src: Source) -> bool:
@@ -151,6 +233,7 @@ class NewsSpider(scrapy.Spider):
                     self.parse_sitemap,
                     cb_kwargs={"key": key},
                     meta={"source": key, "kind": "discovery"},
+                    errback=self.download_failed,
                 )
         floor = self._since(src)
         for link in pages:
@@ -186,6 +269,7 @@ class NewsSpider(scrapy.Spider):
                 self.parse_listing,
                 cb_kwargs={"key": key, "page": page + 1, "first": first},
                 meta={"source": key, "kind": "discovery"},
+                errback=self.download_failed,
             )
 
     def _walk_on(
@@ -217,7 +301,20 @@ class NewsSpider(scrapy.Spider):
             self.parse_article,
             cb_kwargs={"key": src.key},
             meta={"source": src.key, "kind": "article", "date_hint": date_hint},
+            errback=self.download_failed,
         )
+
+    def download_failed(self, failure: Failure) -> None:
+        """Errback of every request: count the failure under its source and kind."""
+        request = getattr(failure, "request", None)
+        kind = failure_kind(failure)
+        if request is None or kind is None:
+            return
+        src = self.by_key.get(request.meta.get("source", ""))
+        if src is None:
+            return
+        self._count(src, f"errors/{kind}")
+        self.logger.info("could not download %s: %s (%s)", request.url, kind, failure.value)
 
     # -- articles -----------------------------------------------------------------
     def parse_article(self, response: Response, key: str) -> Iterator[Article | scrapy.Request]:

@@ -1,0 +1,274 @@
+"""Failed crawls are loud: a source that cannot be reached is in the summary with its
+download errors, is flagged down, and the crawl exits non-zero; the store never loses a
+batch to one bad article; unknown sources are usage errors everywhere.
+
+Unreachable sources are simulated on 127.0.0.1: a closed port (connection refused) and a
+socket that listens but never answers (timeout, with a short `--timeout`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, run_cli
+from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
+from scrapy.http import Request, Response
+from scrapy.signalmanager import SignalManager
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionLost
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseNeverReceived
+
+from crawler.cli.crawl import EXIT_NOTHING_FETCHED
+from crawler.demo.server import DemoSite
+from crawler.health import CHECK_EXIT_CODE
+from crawler.items import Article
+from crawler.middlewares import FetchStateMiddleware, article_lost
+from crawler.sources import get_source
+from crawler.spiders.news import failure_kind
+from pipelines.archive.crawlstate import FetchRecord
+from pipelines.archive.writer import StoreOutcome
+from pipelines.store import StorePipeline
+
+
+def entry_requests(key: str) -> int:
+    """Feeds, sitemaps and listings of a source: what a crawl asks for first."""
+    src = get_source(key)
+    return len(src.feeds) + len(src.sitemaps) + len(src.listings)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port nothing listens on: bound, then closed."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    sock.close()
+    return port
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that takes connections (the kernel completes them) and never answers."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        sock.close()
+
+
+def last_json(stdout: str) -> dict[str, Any]:
+    return dict(json.loads(stdout.strip().splitlines()[-1]))
+
+
+def test_a_refused_source_is_counted_flagged_and_fails_the_crawl(
+    closed_port: int, tmp_path: Path
+) -> None:
+    db = tmp_path / "news.db"
+    base = f"amic=http://127.0.0.1:{closed_port}"
+    result = run_cli("crawl", "amic", "--base", base, "--db", str(db), "--json", "--check")
+    assert result.returncode == EXIT_NOTHING_FETCHED, result.stderr[-3000:]
+    refused = entry_requests("amic")
+    summary = last_json(result.stdout)
+    amic = summary["sources"]["amic"]
+    assert (amic["pages"], amic["errors"]) == (0, {"refused": refused})
+    down = f"down: no page fetched in the last run (connection refused ×{refused})"
+    assert summary["health"] == {"amic": [down]}
+    assert f"amic: 0 pages, connection refused ×{refused}, 0 new" in result.stderr
+    assert "nothing fetched from any source" in result.stderr
+    stats = run_cli("stats", "--db", str(db), "--json")
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["health"]["amic"] == [down]
+
+
+def test_a_silent_server_times_out_quickly_with_a_short_timeout(
+    silent_port: int, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    result = run_cli(
+        "crawl",
+        "amic",
+        "--base",
+        f"amic=http://127.0.0.1:{silent_port}",
+        "--db",
+        str(tmp_path / "news.db"),
+        "--json",
+        env={"NEWS_DOWNLOAD_TIMEOUT": "0.5"},
+    )
+    assert result.returncode == EXIT_NOTHING_FETCHED, result.stderr[-3000:]
+    assert time.monotonic() - started < 30
+    amic = last_json(result.stdout)["sources"]["amic"]
+    assert (amic["pages"], amic["errors"]) == (0, {"timeout": entry_requests("amic")})
+    assert f"amic: 0 pages, timed out ×{entry_requests('amic')}" in result.stderr
+
+
+def test_a_source_that_worked_before_and_stops_answering_is_flagged_down(
+    closed_port: int, tmp_path: Path
+) -> None:
+    db = tmp_path / "news.db"
+    keys = ("amic", "katun24")
+    with DemoSite(sources=list(keys)) as site:
+        bases = [arg for key in keys for arg in ("--base", f"{key}={site.bases[key]}")]
+        first = run_cli("crawl", *keys, *bases, "--db", str(db), "--json", "--check")
+        assert first.returncode == 0, first.stderr[-3000:]
+        dead = ["--base", f"amic={site.bases['amic']}"]
+        dead += ["--base", f"katun24=http://127.0.0.1:{closed_port}"]
+        second = run_cli("crawl", *keys, *dead, "--db", str(db), "--json", "--check")
+    # one source still answers: not "nothing fetched", but --check flags the other
+    assert second.returncode == CHECK_EXIT_CODE, second.stderr[-3000:]
+    refused = entry_requests("katun24")
+    down = f"down: no page fetched in the last run (connection refused ×{refused})"
+    assert last_json(second.stdout)["health"] == {"amic": [], "katun24": [down]}
+    assert f"newsagg crawl --check: katun24: {down}" in second.stderr
+    stats = run_cli("stats", "--db", str(db), "--json")
+    assert stats.returncode == 0, stats.stderr[-3000:]
+    assert json.loads(stats.stdout)["health"]["katun24"] == [down]
+
+
+def test_download_failures_get_a_short_kind() -> None:
+    request = Request("http://127.0.0.1/news/1")
+
+    def http_error(status: int) -> Failure:
+        return Failure(HttpError(Response(request.url, status=status, request=request), "x"))
+
+    assert failure_kind(Failure(CannotResolveHostError("no such host"))) == "dns"
+    assert failure_kind(Failure(DownloadTimeoutError("took too long"))) == "timeout"
+    assert failure_kind(Failure(ResponseNeverReceived([Failure(ConnectionLost())]))) == "lost"
+    assert failure_kind(http_error(503)) == "http 5xx"
+    assert failure_kind(http_error(404)) is None  # an answer, counted as http/404
+
+
+def test_unknown_sources_are_usage_errors_for_scrapy_crawl_too() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "source=nosuch"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "unknown source 'nosuch'; known: " in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# -- the store pipeline -------------------------------------------------------------
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] = self.values.get(key, 0) + count
+
+
+class FlakyArchive:
+    """Stores in a list; raises for the URLs in `bad`, and for a whole batch while
+    `locked_batches` is above zero."""
+
+    def __init__(self, bad: set[str], locked_batches: int = 0) -> None:
+        self.bad = bad
+        self.locked_batches = locked_batches
+        self.stored: list[str] = []
+
+    def store(self, articles: list[Article], *, run_id: int | None = None) -> list[StoreOutcome]:
+        if self.locked_batches and len(articles) > 1:
+            self.locked_batches -= 1
+            raise sqlite3.OperationalError("database is locked")
+        for article in articles:
+            if article.url in self.bad:
+                raise sqlite3.IntegrityError("NOT NULL constraint failed: articles.body")
+        self.stored += [a.url for a in articles]
+        return [StoreOutcome(len(self.stored), "new", a.url) for a in articles]
+
+
+class Crawler:
+    def __init__(self) -> None:
+        self.signals = SignalManager(self)
+        self.spider = None
+
+
+@pytest.fixture
+def store_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """The store's log records (the CLI may have stopped `newsagg` propagating to the root)."""
+    parent = logging.getLogger("newsagg")
+    propagate, parent.propagate = parent.propagate, True
+    try:
+        with caplog.at_level(logging.WARNING, logger="newsagg.store"):
+            yield caplog
+    finally:
+        parent.propagate = propagate
+
+
+def article(n: int) -> Article:
+    return Article(url=f"https://amic.ru/news/{n}", headline=f"Новость {n}", body="Текст.")
+
+
+def pipeline(archive: FlakyArchive) -> tuple[StorePipeline, Stats, Crawler]:
+    stats, crawler = Stats(), Crawler()
+    store = StorePipeline("unused.db", 3, 60.0, stats, crawler)  # type: ignore[arg-type]
+    store.archive = archive  # type: ignore[assignment]
+    return store, stats, crawler
+
+
+def test_one_bad_article_costs_only_itself_and_is_logged(
+    store_log: pytest.LogCaptureFixture,
+) -> None:
+    archive = FlakyArchive(bad={"https://amic.ru/news/2"})
+    store, stats, crawler = pipeline(archive)
+    fetches = FetchStateMiddleware("unused.db", None, conditional=False)
+    crawler.signals.connect(fetches.forget, signal=article_lost)
+    for n in (1, 2, 3):
+        url = f"https://amic.ru/news/{n}"
+        fetches.records[url] = FetchRecord(url, 200)
+    for n in (1, 2, 3):
+        item = article(n)
+        item.source = "amic"
+        store.process_item(item)  # the third fills the batch and flushes it
+    assert archive.stored == ["https://amic.ru/news/1", "https://amic.ru/news/3"]
+    assert store.pending == []
+    assert stats.values == {"newsagg/amic/new": 2, "newsagg/amic/dropped/store error": 1}
+    errors = [r.getMessage() for r in store_log.records if r.levelno == logging.ERROR]
+    assert errors == [
+        "could not store https://amic.ru/news/2: IntegrityError: "
+        "NOT NULL constraint failed: articles.body"
+    ]
+    # the lost article is not recorded as fetched: the next run fetches it again
+    assert sorted(fetches.records) == ["https://amic.ru/news/1", "https://amic.ru/news/3"]
+
+
+def test_a_failed_batch_write_loses_nothing() -> None:
+    archive = FlakyArchive(bad=set(), locked_batches=1)
+    store, _, _ = pipeline(archive)
+    for n in (1, 2):
+        store.process_item(article(n))
+    store.flush()
+    assert archive.stored == ["https://amic.ru/news/1", "https://amic.ru/news/2"]
+    assert store.pending == []
+
+
+def test_the_flush_timer_survives_an_error(store_log: pytest.LogCaptureFixture) -> None:
+    store, _, _ = pipeline(FlakyArchive(bad=set()))
+    store.pending.append(article(1))
+
+    def broken() -> None:
+        raise OSError(28, "No space left on device")
+
+    store.flush = broken  # type: ignore[method-assign]
+    store.flush_seconds = 0
+    store._flush_if_due()  # a LoopingCall stops for good when its call raises
+    assert store.pending == [article(1)]  # kept for the next tick
+    assert "No space left on device" in store_log.text
