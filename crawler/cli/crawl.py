@@ -152,9 +152,9 @@ def command(
         timeout=timeout,
     )
     if demo:
-        from crawler.demo.server import DemoSite
+        from crawler.demo.server import DEMO_PORTS, DemoSite
 
-        with DemoSite() as site:
+        with DemoSite(ports=DEMO_PORTS) as site:
             chosen = [s.with_base(site.bases[s.key]) for s in demo_sources() if s.key in site.bases]
             _run(chosen, options)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -35,8 +36,10 @@ def command(db_path: Path, query: str, verbose: bool) -> None:
         newsagg demo
         newsagg demo --db /tmp/demo.db --query "губернатор"
     """
+    from crawler.cli.crawl import verdict
     from crawler.crawl import run_crawl
     from crawler.demo.server import DEMO_PORTS, DemoSite
+    from crawler.lock import EX_TEMPFAIL, ArchiveLocked
     from crawler.sources import demo_sources
     from pipelines.archive import Archive
 
@@ -53,9 +56,18 @@ def command(db_path: Path, query: str, verbose: bool) -> None:
         for source in chosen:
             click.echo(f"  {source.key:<12} {source.home}", err=True)
         click.echo(f"crawling into {db_path} ...", err=True)
-        result = run_crawl(chosen, db_path, local=True, verbose=verbose)
+        try:
+            result = run_crawl(chosen, db_path, local=True, verbose=verbose)
+        except ArchiveLocked as exc:
+            click.echo(f"newsagg demo: {exc}", err=True)
+            sys.exit(EX_TEMPFAIL)
     wall = time.monotonic() - started
     click.echo(crawl_summary(result.summary, wall))
+    code, messages = verdict(result, {})
+    for message in messages:
+        click.echo(message, err=True)
+    if code:
+        sys.exit(code)
     done = totals(result.summary)
     if not done["new"] and not done["updated"]:
         click.echo(
