@@ -32,6 +32,7 @@ from crawler.middlewares import article_lost
 from crawler.runstats import COVERAGE_FIELDS, summarize
 from pipelines.archive import Archive
 from pipelines.archive.writer import StoreOutcome
+from pipelines.urls import UrlRules
 
 logger = logging.getLogger("newsagg.store")
 
@@ -76,7 +77,10 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.archive = Archive.open(self.db_path)
-        keys = [s.key for s in getattr(self._spider(), "sources", [])]
+        sources = getattr(self._spider(), "sources", [])
+        # the sources' article-id URL forms: one row per article whatever the spelling
+        self.archive.url_rules = UrlRules({s.key: s.url_key for s in sources if s.url_key})
+        keys = [s.key for s in sources]
         self.run_id = self.archive.start_run(keys)
         if self.stats:
             self.stats.set_value("newsagg/run_id", self.run_id)

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "extract": "extract",
     "sources": "sources",
     "stats": "stats",
+    "stories": "stories",
     "export": "export",
 }
 

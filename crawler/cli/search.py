@@ -44,6 +44,11 @@ def _hit_fields() -> list[str]:
 @click.option("--since", type=DateOrTime(), help="Published on or after (date or ISO time).")
 @click.option("--until", type=DateOrTime(), help="Published on or before (date or ISO time).")
 @click.option("--has-photo-credit", is_flag=True, help="Only articles with a photo credit.")
+@click.option(
+    "--collapse-stories",
+    is_flag=True,
+    help="One hit per story (an article and its reprints): the best-ranked one.",
+)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
@@ -55,6 +60,7 @@ def command(
     since: date | None,
     until: date | None,
     has_photo_credit: bool,
+    collapse_stories: bool,
     limit: int,
     offset: int,
     fmt: str,
@@ -71,6 +77,7 @@ def command(
         newsagg search 'headline:пожар -учения' --source amic --format jsonl
         newsagg search -- -учения пожар    # a query that starts with "-" follows "--"
         newsagg search губернатор Барнаул   # the same as "губернатор Барнаул"
+        newsagg search Казахстан --collapse-stories   # reprints folded into one hit
     """
     from pipelines.archive import SearchQueryError
 
@@ -88,10 +95,14 @@ def command(
                 limit=limit,
                 offset=offset,
                 marks=BOLD if tty else ("[", "]"),
+                collapse_stories=collapse_stories,
             )
+            sizes = archive.story_sizes([h.article_id for h in hits]) if collapse_stories else {}
         except SearchQueryError as exc:
             raise ExitTwo(f"cannot read the query: {exc}") from None
     rows = [h.to_dict() for h in hits]
+    if collapse_stories:  # how many articles each hit stands for
+        rows = [{**row, "story_articles": sizes[row["article_id"]]} for row in rows]
     if not rows:
         click.echo("no results", err=True)
         if fmt in ("table", "jsonl"):
@@ -103,7 +114,8 @@ def command(
             click.echo(json.dumps(row, ensure_ascii=False))
     elif fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=_hit_fields(), lineterminator="\n")
+        names = _hit_fields() + (["story_articles"] if collapse_stories else [])
+        writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         click.echo(buffer.getvalue(), nl=False)
@@ -123,6 +135,9 @@ def render_table(rows: list[dict[str, Any]], *, offset: int = 0, bold: bool = Fa
                 row["source"],
                 (row["published_at"] or "")[:16].replace("T", " "),
                 row["agency"],
+                f"{row['story_articles']} articles in its story"
+                if row.get("story_articles", 1) > 1
+                else None,
             )
             if v
         )

@@ -27,6 +27,9 @@ class Source:
     page_param: str | None = "page"  # listings paginate as ?page=N when set
     max_pages: int = 3  # listing pages walked per run (backfill walks further)
     hosts: tuple[str, ...] = ()  # other hosts serving the same site (www., m.)
+    # regex over the URL path whose group 1 is the article id: all URL forms of one article
+    # (old and new, AMP) share the identity `<key>:<id>` (see pipelines.urls.UrlRules)
+    url_key: str | None = None
     parser: str | None = None  # parser key; None = generic layers only
     agency_default: str | None = None  # for sources without a parser of their own
     timezone_default: str | None = None

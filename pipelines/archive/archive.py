@@ -19,7 +19,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from crawler.items import Article
-from pipelines.archive import rawstore, schema, writer
+from pipelines.archive import rawstore, schema, stories, writer
 from pipelines.archive.query import parse_query
 from pipelines.archive.rows import (
     article_columns,
@@ -33,8 +33,11 @@ from pipelines.archive.search import (
     SearchHit,
     filter_sql,
     run_search,
+    utc_bound,
 )
+from pipelines.archive.stories import StoryCluster
 from pipelines.archive.writer import StoreOutcome
+from pipelines.urls import UrlRules
 
 FTS = schema.FTS_TABLE
 BUSY_TIMEOUT_MS = 30_000
@@ -69,6 +72,8 @@ class Archive:
         self.db = db
         self.path = path
         self.readonly = readonly
+        # per-source article ids in URLs (`Source.url_key`), set by whoever knows the sources
+        self.url_rules = UrlRules()
 
     # -- opening -----------------------------------------------------------------------
 
@@ -152,10 +157,13 @@ class Archive:
     def store(
         self, articles: Sequence[Article], *, run_id: int | None = None
     ) -> list[StoreOutcome]:
-        """Insert or update articles, their images, credits, raw pages and index entries."""
+        """Insert or update articles, their images, credits, raw pages and index entries;
+        link URL spellings, same-text copies and reprints (`identity.store_batch`)."""
+        from pipelines.archive import identity  # loads numpy and datasketch
+
         now = now_utc()
         with self._write() as conn:
-            return writer.store_batch(conn, articles, now, run_id)
+            return identity.store_batch(conn, articles, now, run_id, self.url_rules)
 
     def replace_article(self, article_id: int, article: Article) -> Literal["updated", "unchanged"]:
         """Write a fresh parse over a stored article (for `reparse`); its URLs stay."""
@@ -163,6 +171,8 @@ class Archive:
             cols = article_columns(article)
             status = writer.update(conn, article_id, article, cols, now_utc(), None, seen=False)
             writer.write_children(conn, article_id, article, fresh=False)
+            if status == "updated":
+                stories.relink(conn, article_id, article.body, article.headline, now_utc())
             return status
 
     def rebuild_index(self) -> int:
@@ -242,11 +252,13 @@ class Archive:
         offset: int = 0,
         marks: tuple[str, str] = DEFAULT_MARKS,
         rank_window: int | None = RANK_WINDOW,
+        collapse_stories: bool = False,
     ) -> list[SearchHit]:
         """Ranked hits; raises `SearchQueryError` for a query that cannot be read.
 
         `marks` wrap the matched words in snippets; `rank_window` (see `search.RANK_WINDOW`)
-        bounds how many of the newest matches are ranked."""
+        bounds how many of the newest matches are ranked; `collapse_stories` keeps the best
+        hit of each story (see `story_sizes`)."""
         return run_search(
             self.db.conn,
             query,
@@ -259,7 +271,19 @@ class Archive:
             offset=offset,
             marks=marks,
             rank_window=rank_window,
+            collapse_stories=collapse_stories,
         )
+
+    def stories(
+        self, *, limit: int = 20, source: str | None = None, since: datetime | date | None = None
+    ) -> list[StoryCluster]:
+        """Recent stories (reprints linked), newest latest member first, members included."""
+        bound = utc_bound(since) if since is not None else None
+        return stories.recent(self.db.conn, limit=limit, source=source, since=bound)
+
+    def story_sizes(self, article_ids: Sequence[int]) -> dict[int, int]:
+        """Article id -> how many articles its story holds (1: in no story)."""
+        return stories.sizes(self.db.conn, article_ids)
 
     def count_articles(self, source: str | None = None) -> int:
         if source is None:

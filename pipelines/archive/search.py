@@ -199,6 +199,7 @@ def run_search(
     offset: int = 0,
     marks: tuple[str, str] = DEFAULT_MARKS,
     rank_window: int | None = RANK_WINDOW,
+    collapse_stories: bool = False,
 ) -> list[SearchHit]:
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     limit, offset = max(0, int(limit)), max(0, int(offset))
@@ -226,6 +227,15 @@ def run_search(
         f"WHERE {fts} MATCH ? {''.join(' AND ' + w for w in where)} "
         f"ORDER BY {fts}.rank, {fts}.rowid DESC LIMIT ? OFFSET ?"
     )
+    if collapse_stories:  # one hit per story: its best-ranked member
+        sql = (
+            f"SELECT id, r FROM (SELECT {fts}.rowid AS id, {fts}.rank AS r, ROW_NUMBER() OVER "
+            f"(PARTITION BY COALESCE(articles.story_id, -articles.id) "
+            f"ORDER BY {fts}.rank, {fts}.rowid DESC) AS n FROM {fts} "
+            f"JOIN articles ON articles.id = {fts}.rowid "
+            f"WHERE {fts} MATCH ? {''.join(' AND ' + w for w in where)}) "
+            "WHERE n = 1 ORDER BY r, id DESC LIMIT ? OFFSET ?"
+        )
     ranked = conn.execute(sql, [parsed.fts, *params, limit, offset]).fetchall()
     if not ranked:
         return []

@@ -1,0 +1,189 @@
+"""Text fingerprints of articles: a hash of the normalised text and a MinHash of its shingles.
+
+Reprints differ from their origin in furniture (a dateline, "Источник: …", another headline),
+in a cut or added paragraph and in a reworded sentence, so the body is compared as a set of
+word 5-shingles after normalisation (lower case, ё → е, punctuation gone, datelines and
+credit lines dropped). A 128-value MinHash (datasketch, scheme affine32, over a 32-bit hash
+of each shingle) estimates the Jaccard similarity of two such sets; `pipelines.archive.lsh`
+stores its values cut into bands, so that candidates for any new article are found by an
+indexed lookup, across runs and processes. Candidates are then verified (`reprints`):
+similar enough as wholes (estimated Jaccard), or one mostly inside the other (a truncated
+copy), and telling the same facts: the numbers of the shorter text are mostly in the longer
+one. The last check keeps apart notes written every day from one template (weather,
+traffic, exchange rates), whose fixed sentences look like a reprint but whose numbers are
+that day's (bench/dedupe.py measures both sides).
+
+Changing `SHINGLE`, `NUM_PERM`, `lsh.BANDS`/`ROWS`, the hash or the normalisation makes stored
+fingerprints incomparable: it needs a migration that computes them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash
+
+SHINGLE = 5  # words per shingle
+NUM_PERM = 128
+JACCARD_MIN = 0.4  # estimated Jaccard of a reprint and its origin
+CONTAINMENT_MIN = 0.65  # the shorter text inside the longer one (a truncated reprint)
+NUMBERS_MIN = 0.7  # share of the numbers of the shorter text found in the longer one
+NUMBERS_CHECKED = 3  # texts with fewer distinct numbers skip the check
+MAX_NUMBERS = 200
+MIN_WORDS = 25  # shorter bodies are not fingerprinted: too little text to tell a reprint
+_SEED = 1
+_ORDER = np.uint64(0x100000001B3)  # multiplier that makes the shingle hash depend on word order
+
+_WORD = re.compile(r"[^\W_]+")
+# "БАРНАУЛ, 7 ноября." / "МОСКВА, 7 ноя – РИА Новости." / "Барнаул, 7 ноября /ТАСС/."
+_DATELINE = re.compile(
+    r"^[A-ZА-ЯЁ][\w\- ]{2,40}, \d{1,2} [а-яё]+\.?"
+    r"(?:\s*[–—-]\s*[^.\n]{1,30}\.|\s*/[^/\n]{1,30}/\.?)?\s*"
+)
+# whole paragraphs that are credits or calls to action, not text
+_FURNITURE = re.compile(
+    r"^(?:источник|фото|видео|текст|автор|читайте также|подписывайтесь|самое важное)\b.{0,200}$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    text_hash: str  # sha1 of headline and body words: the same text, whatever its furniture
+    size: int  # distinct shingles (for containment)
+    hashvalues: np.ndarray  # NUM_PERM uint32
+    numbers: frozenset[str]  # the distinct numbers of the text (its facts)
+
+    def blob(self) -> bytes:
+        return self.hashvalues.astype("<u4").tobytes()
+
+    @classmethod
+    def from_row(cls, text_hash: str, size: int, blob: bytes, numbers: str) -> Fingerprint:
+        return cls(text_hash, size, np.frombuffer(blob, dtype="<u4"), frozenset(numbers.split()))
+
+
+def words(body: str) -> list[str]:
+    """The body as normalised words: lower case, ё → е, no dateline, no credit paragraphs."""
+    paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
+    kept = [p for p in paragraphs if not _FURNITURE.match(p)]
+    if kept:
+        kept[0] = _DATELINE.sub("", kept[0], count=1)
+    text = " ".join(kept).lower().replace("ё", "е")
+    return _WORD.findall(text)
+
+
+def shingles(tokens: Sequence[str], k: int = SHINGLE) -> np.ndarray:
+    """The distinct word k-shingles of `tokens`, each as a 32-bit hash (crc32 of its words,
+    combined in order): cheaper than joining and hashing every shingle's text."""
+    words_ = np.fromiter(map(zlib.crc32, map(str.encode, tokens)), np.uint64, len(tokens))
+    n = max(1, len(tokens) - k + 1)
+    combined = np.zeros(n, dtype=np.uint64)
+    for i in range(min(k, len(tokens))):
+        combined = combined * _ORDER + words_[i : i + n]  # wraps modulo 2**64, as meant
+    return np.unique((combined >> np.uint64(32)) ^ (combined & np.uint64(0xFFFFFFFF)))
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> np.ndarray:
+    return MinHash(num_perm=NUM_PERM, seed=_SEED).permutations
+
+
+def fingerprint(body: str, headline: str = "") -> Fingerprint | None:
+    """The fingerprint of an article; None when its body is too short to compare."""
+    tokens = words(body)
+    digest = text_hash(tokens, headline)
+    return None if digest is None else of_words(tokens, digest)
+
+
+def text_hash(tokens: Sequence[str], headline: str = "") -> str | None:
+    """The hash of the headline's and the body's normalised words (the same text whatever
+    its furniture); None when the body has too few words to call two texts the same."""
+    if len(tokens) < MIN_WORDS:
+        return None
+    heading = " ".join(_WORD.findall(headline.lower().replace("ё", "е")))
+    return hashlib.sha1(f"{heading}\n{' '.join(tokens)}".encode()).hexdigest()
+
+
+def of_words(tokens: Sequence[str], digest: str) -> Fingerprint:
+    """The fingerprint of a body's normalised words (`words`) whose `text_hash` is `digest`:
+    the MinHash is of the body alone (reprints change headlines)."""
+    grams = shingles(tokens)
+    minhash = MinHash(
+        num_perm=NUM_PERM, seed=_SEED, hashfunc=int, permutations=_permutations(), scheme="affine32"
+    )
+    minhash.update_batch(grams.tolist())  # the shingle hashes are the values hashed
+    numbers = sorted({t for t in tokens if not t.isalpha()})[:MAX_NUMBERS]
+    values = minhash.hashvalues.astype(np.uint32)
+    return Fingerprint(digest, len(grams), values, frozenset(numbers))
+
+
+# -- similarity -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredPrints:
+    """Fingerprints of stored articles as arrays, for comparing one text with many at once."""
+
+    ids: list[int]
+    values: np.ndarray  # len(ids) × NUM_PERM
+    sizes: np.ndarray
+    numbers: list[str]  # space-separated, as stored
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple[int, int, bytes, str]]) -> StoredPrints:
+        """Rows of (article_id, shingles, signature, numbers)."""
+        blob = b"".join(r[2] for r in rows)
+        return cls(
+            [r[0] for r in rows],
+            np.frombuffer(blob, dtype="<u4").reshape(len(rows), NUM_PERM),
+            np.array([r[1] for r in rows], dtype=np.float64),
+            [r[3] for r in rows],
+        )
+
+
+def jaccard(a: Fingerprint, b: Fingerprint) -> float:
+    return float(np.count_nonzero(a.hashvalues == b.hashvalues)) / NUM_PERM
+
+
+def containment(a: Fingerprint, b: Fingerprint, similarity: float | None = None) -> float:
+    """Estimated share of the smaller shingle set found in the larger one."""
+    j = jaccard(a, b) if similarity is None else similarity
+    common = j * (a.size + b.size) / (1 + j)
+    return min(1.0, common / max(1, min(a.size, b.size)))
+
+
+def same_facts(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Most numbers of the text with fewer numbers are in the other one (or too few to say)."""
+    small, large = sorted((a, b), key=len)
+    if len(small) < NUMBERS_CHECKED:
+        return True
+    return len(small & large) >= NUMBERS_MIN * len(small)
+
+
+def is_reprint(a: Fingerprint, b: Fingerprint) -> bool:
+    """Verified near-duplicates: similar as wholes or one a cut copy of the other, with the
+    same facts."""
+    j = jaccard(a, b)
+    similar = j >= JACCARD_MIN or containment(a, b, j) >= CONTAINMENT_MIN
+    return similar and same_facts(a.numbers, b.numbers)
+
+
+def reprints(fp: Fingerprint, stored: StoredPrints) -> list[int]:
+    """The ids of `stored` that `is_reprint` of `fp`, compared all at once."""
+    if not stored.ids:
+        return []
+    j = np.count_nonzero(stored.values == fp.hashvalues, axis=1) / NUM_PERM
+    common = j * (fp.size + stored.sizes) / (1 + j)
+    contained = common / np.maximum(1, np.minimum(fp.size, stored.sizes))
+    similar = np.flatnonzero((j >= JACCARD_MIN) | (contained >= CONTAINMENT_MIN))
+    return [
+        stored.ids[i]
+        for i in similar.tolist()
+        if same_facts(fp.numbers, frozenset(stored.numbers[i].split()))
+    ]

@@ -1,0 +1,199 @@
+"""Stories: an article and its reprints across sources, one `stories` row per cluster.
+
+Linking runs in the store transaction, once per new or changed text: the article's
+fingerprint finds candidates through the LSH bands of every archived article, each candidate
+is verified (`fingerprint.is_reprint`), and the article joins the candidates' story (stories
+that it bridges merge into the oldest). The origin of a story is its earliest published
+member (ties: the lowest id); members without a known time come last. A story is never
+split again when a member's text is later edited: links record what was once reprinted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # numpy and datasketch load only where fingerprints are made
+    from pipelines.archive.fingerprint import Fingerprint
+
+WHEN = "COALESCE(published_at_utc, published_at)"
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    article_id: int
+    source: str | None
+    published_at: str | None
+    headline: str
+    url: str
+    origin: bool
+
+
+@dataclass(frozen=True)
+class StoryCluster:
+    id: int
+    origin_article_id: int | None
+    article_count: int
+    latest: str | None
+    members: list[StoryMember] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def link(
+    conn: sqlite3.Connection,
+    articles: Sequence[tuple[int, Fingerprint]],
+    now: str,
+    *,
+    fresh: bool = False,
+) -> None:
+    """Store the fingerprints of these articles and link their reprints; `fresh`: none of
+    them has a stored fingerprint yet (new articles), else older ones are replaced."""
+    from pipelines.archive import lsh
+    from pipelines.archive.fingerprint import reprints
+
+    for article_id, print_ in articles:
+        found = lsh.candidates(conn, print_)
+        found.discard(article_id)
+        matches = reprints(print_, lsh.load_many(conn, found))
+        lsh.save(conn, article_id, print_, fresh=fresh)
+        if matches:
+            join(conn, article_id, matches, now)
+    if articles:
+        lsh.merge_if_due(conn)
+
+
+def relink(conn: sqlite3.Connection, article_id: int, body: str, headline: str, now: str) -> None:
+    """Fingerprint an article's changed text again and link it (its story links stay)."""
+    from pipelines.archive import fingerprint as fp
+
+    print_ = fp.fingerprint(body, headline)
+    if print_ is not None:
+        link(conn, [(article_id, print_)], now)
+
+
+def join(conn: sqlite3.Connection, article_id: int, matches: Sequence[int], now: str) -> int:
+    """Put `article_id` and `matches` in one story; returns its id."""
+    members = [article_id, *matches]
+    marks = ",".join("?" * len(members))
+    story_ids = sorted(
+        {
+            row[0]
+            for row in conn.execute(
+                f"SELECT story_id FROM articles WHERE id IN ({marks}) AND story_id IS NOT NULL",
+                members,
+            )
+        }
+    )
+    if story_ids:
+        story_id, merged = story_ids[0], story_ids[1:]
+    else:
+        cur = conn.execute(
+            "INSERT INTO stories (origin_article_id, created, article_count) VALUES (?, ?, 0)",
+            (article_id, now),
+        )
+        assert cur.lastrowid is not None
+        story_id, merged = cur.lastrowid, []
+    for other in merged:
+        conn.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (story_id, other))
+        conn.execute("DELETE FROM stories WHERE id = ?", (other,))
+    conn.execute(f"UPDATE articles SET story_id = ? WHERE id IN ({marks})", [story_id, *members])
+    refresh(conn, story_id)
+    return story_id
+
+
+def refresh(conn: sqlite3.Connection, story_id: int) -> None:
+    """Recount a story and mark its earliest published member as the origin."""
+    row = conn.execute(
+        f"SELECT id FROM articles WHERE story_id = ? ORDER BY {WHEN} IS NULL, {WHEN}, id LIMIT 1",
+        (story_id,),
+    ).fetchone()
+    count = conn.execute("SELECT COUNT(*) FROM articles WHERE story_id = ?", (story_id,))
+    conn.execute(
+        "UPDATE stories SET origin_article_id = ?, article_count = ? WHERE id = ?",
+        (row[0] if row else None, count.fetchone()[0], story_id),
+    )
+
+
+def backfill(conn: sqlite3.Connection, now: str, batch: int = 1000) -> int:
+    """Fingerprint and link every article without a fingerprint, in id order (an archive
+    made before stories existed); returns how many were fingerprinted."""
+    from pipelines.archive import fingerprint as fp
+
+    done, last = 0, 0
+    while True:
+        rows = conn.execute(
+            "SELECT id, body, headline FROM articles WHERE id > ? AND id NOT IN "
+            "(SELECT article_id FROM article_signatures) ORDER BY id LIMIT ?",
+            (last, batch),
+        ).fetchall()
+        if not rows:
+            return done
+        prints = [(i, p) for i, body, head in rows if (p := fp.fingerprint(body or "", head or ""))]
+        link(conn, prints, now, fresh=True)
+        done += len(prints)
+        last = rows[-1][0]
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def recent(
+    conn: sqlite3.Connection,
+    *,
+    limit: int = 20,
+    source: str | None = None,
+    since: str | None = None,
+) -> list[StoryCluster]:
+    """Stories by their latest member, newest first, with every member (earliest first).
+
+    `source`: only stories with a member from it; `since`: an ISO UTC bound on the latest."""
+    having: list[str] = []
+    params: list[Any] = []
+    if source:
+        having.append("SUM(source = ?) > 0")
+        params.append(source)
+    if since:
+        having.append(f"MAX({WHEN}) >= ?")
+        params.append(since)
+    sql = (
+        f"SELECT story_id, MAX({WHEN}) AS latest FROM articles WHERE story_id IS NOT NULL "
+        f"GROUP BY story_id {'HAVING ' + ' AND '.join(having) if having else ''} "
+        "ORDER BY latest IS NULL, latest DESC, story_id DESC LIMIT ?"
+    )
+    heads = conn.execute(sql, [*params, limit]).fetchall()
+    if not heads:
+        return []
+    ids = [h[0] for h in heads]
+    marks = ",".join("?" * len(ids))
+    origins = dict(
+        conn.execute(f"SELECT id, origin_article_id FROM stories WHERE id IN ({marks})", ids)
+    )
+    members: dict[int, list[StoryMember]] = {i: [] for i in ids}
+    for story_id, article_id, src, published, headline, url in conn.execute(
+        f"SELECT story_id, id, source, published_at, headline, canonical_url FROM articles "
+        f"WHERE story_id IN ({marks}) ORDER BY {WHEN} IS NULL, {WHEN}, id",
+        ids,
+    ):
+        origin = origins.get(story_id) == article_id
+        members[story_id].append(StoryMember(article_id, src, published, headline, url, origin))
+    return [
+        StoryCluster(i, origins.get(i), len(members[i]), latest, members[i]) for i, latest in heads
+    ]
+
+
+def sizes(conn: sqlite3.Connection, article_ids: Sequence[int]) -> dict[int, int]:
+    """Article id -> number of articles in its story (1 for an article in no story)."""
+    out = dict.fromkeys(article_ids, 1)
+    if not out:
+        return out
+    marks = ",".join("?" * len(out))
+    sql = (
+        "SELECT a.id, s.article_count FROM articles a JOIN stories s ON s.id = a.story_id "
+        f"WHERE a.id IN ({marks})"
+    )
+    out.update(conn.execute(sql, list(out)))
+    return out
