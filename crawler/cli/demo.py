@@ -88,5 +88,9 @@ def command(db_path: Path, query: str, verbose: bool) -> None:
 
 
 def _cut(text: str | None, width: int) -> str:
+    """`text` in `width` characters, keeping the first highlighted word in view."""
     text = " ".join((text or "").split())
+    mark = text.find("[")
+    if mark > width // 2:
+        text = "…" + text[mark - width // 4 :].lstrip()
     return text if len(text) <= width else text[: width - 1] + "…"
