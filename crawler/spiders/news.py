@@ -175,24 +175,17 @@ class NewsSpider(scrapy.Spider):
         for src in self.sources:
             meta = {"source": src.key, "kind": "discovery"}
             key = {"key": src.key}
-            for url in src.feeds:
-                yield scrapy.Request(
-                    url,
-                    self.parse_feed,
-                    cb_kwargs=key,
-                    meta=meta,
-                    dont_filter=True,
-                    errback=self.download_failed,
-                )
-            for url in src.sitemaps:
-                yield scrapy.Request(
-                    url,
-                    self.parse_sitemap,
-                    cb_kwargs=key,
-                    meta=meta,
-                    dont_filter=True,
-                    errback=self.download_failed,
-                )
+            entries = ((src.feeds, self.parse_feed), (src.sitemaps, self.parse_sitemap))
+            for urls, callback in entries:
+                for url in urls:
+                    yield scrapy.Request(
+                        url,
+                        callback,
+                        cb_kwargs=key,
+                        meta=meta,
+                        dont_filter=True,
+                        errback=self.download_failed,
+                    )
             for url in src.listings:
                 yield scrapy.Request(
                     url,
