@@ -59,30 +59,18 @@ def _read(target: str) -> tuple[bytes, str | None, str | None]:
     return path.read_bytes(), None, None
 
 
-def _timezone(source: str | None) -> str | None:
-    """The crawl registry's zone of a source without a parser (e.g. a TOML-only site)."""
-    if not source:
-        return None
-    try:
-        from crawler.sources import get_source
-
-        return get_source(source).timezone
-    except (ImportError, KeyError):
-        return None
-
-
 def _extract(
     body: bytes, url: str, source: str | None, fetched_at: datetime | None, ctype: str | None
 ) -> dict[str, Any]:
     from crawler.parsers import extract_article  # lxml/trafilatura load only when used
+    from crawler.sources import parser_args_for
 
     article = extract_article(
         body,
         url,
-        source=source,
         fetched_at=fetched_at,
         content_type=ctype,
-        timezone=_timezone(source),
+        **parser_args_for(source),
     )
     return article.to_dict()
 

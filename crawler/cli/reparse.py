@@ -64,14 +64,8 @@ def command(source: str | None, since: date | None, dry_run: bool, db_path: Path
 def extract_as_crawled(
     html: bytes | str, url: str, *, source: str | None = None, **kwargs: Any
 ) -> Article:
-    """The parser call the crawl made for this source: its parser key and its time zone
-    (a source on the generic layers has no zone of its own otherwise)."""
+    """The parser call the crawl made for this source (`Source.parser_args`)."""
     from crawler.parsers import extract_article
-    from crawler.sources import SOURCES
+    from crawler.sources import parser_args_for
 
-    known = SOURCES.get(source or "")
-    if known is None:
-        return extract_article(html, url, source=source, **kwargs)
-    return extract_article(
-        html, url, source=known.parser or known.key, timezone=known.timezone, **kwargs
-    )
+    return extract_article(html, url, **parser_args_for(source), **kwargs)

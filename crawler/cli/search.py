@@ -26,9 +26,6 @@ BOLD = ("\x1b[1m", "\x1b[0m")
 FORMATS = ("table", "json", "jsonl", "csv")
 
 
-ExitTwo = UsageExit  # the name other modules imported first
-
-
 def _hit_fields() -> list[str]:
     from dataclasses import fields
 
@@ -99,7 +96,7 @@ def command(
             )
             sizes = archive.story_sizes([h.article_id for h in hits]) if collapse_stories else {}
         except SearchQueryError as exc:
-            raise ExitTwo(f"cannot read the query: {exc}") from None
+            raise UsageExit(f"cannot read the query: {exc}") from None
     rows = [h.to_dict() for h in hits]
     if collapse_stories:  # how many articles each hit stands for
         rows = [{**row, "story_articles": sizes[row["article_id"]]} for row in rows]

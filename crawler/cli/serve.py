@@ -9,8 +9,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.options import db_option
-from crawler.cli.search import ExitTwo
+from crawler.cli.options import UsageExit, db_option, missing_archive
 
 
 def datasette_args(db_path: Path, host: str, port: int) -> list[str]:
@@ -32,9 +31,9 @@ def command(port: int, host: str, db_path: Path) -> None:
         newsagg serve --port 8001
     """
     if importlib.util.find_spec("datasette") is None:
-        raise ExitTwo("Datasette is not installed: pip install 'newsagg[serve]'")
+        raise UsageExit("Datasette is not installed: pip install 'newsagg[serve]'")
     if not db_path.is_file():
-        raise ExitTwo(f"no archive at {db_path}: run newsagg crawl or newsagg demo first")
+        raise missing_archive(db_path)
     from pipelines.archive import Archive
 
     Archive.open(db_path).close()  # upgrade the schema before Datasette reads it

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -63,6 +64,11 @@ class Source:
     def language(self) -> str:
         return self._site_attr("language") or self.language_default
 
+    def parser_args(self) -> ParserArgs:
+        """How the parser is called for this source's pages: the crawl, `reparse` and
+        `extract` alike (a source on the generic layers has its zone only from here)."""
+        return {"source": self.parser or self.key, "timezone": self.timezone}
+
     # -- URLs -----------------------------------------------------------------------
     @property
     def host(self) -> str:
@@ -104,6 +110,11 @@ class Source:
         )
 
 
+class ParserArgs(TypedDict):
+    source: str | None
+    timezone: str | None
+
+
 class UnknownSource(KeyError):
     def __init__(self, key: str, known: Iterable[str]) -> None:
         super().__init__(key)
@@ -132,6 +143,12 @@ def get_source(key: str) -> Source:
         return SOURCES[key]
     except KeyError:
         raise UnknownSource(key, (k for k, s in SOURCES.items() if not s.demo)) from None
+
+
+def parser_args_for(key: str | None) -> ParserArgs:
+    """`Source.parser_args` of a registered key; an unknown key goes to the parser as is."""
+    source = SOURCES.get(key or "")
+    return source.parser_args() if source else {"source": key, "timezone": None}
 
 
 def real_sources() -> list[Source]:

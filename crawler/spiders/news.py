@@ -322,10 +322,9 @@ class NewsSpider(scrapy.Spider):
             article = extract_article(
                 response.body,
                 response.url,
-                source=src.parser or src.key,
                 fetched_at=fetched_at,
                 content_type=content_type.decode("latin-1") if content_type else None,
-                timezone=src.timezone,
+                **src.parser_args(),
             )
         except NotAnArticle as exc:
             self._count(src, f"dropped/{exc.reason}")
