@@ -1,9 +1,15 @@
 """Archive benchmark: insert rate with stemming and indexing, search latency, size on disk.
 
-Builds archives of generated Russian articles (~3,000-character bodies; words drawn with a
-Zipf law from real Russian nouns, adjectives and verbs in their inflected forms, plus
+Builds archives of generated Russian articles (~3 KB bodies: 1,700 Cyrillic characters; words
+drawn with a Zipf law from real Russian nouns, adjectives and verbs in their inflected forms, plus
 invented surnames and real place names), then times 1-3 word searches with ranking and
 snippets. Seeded: the same arguments build the same archives.
+
+Two insert rates: a bulk import (`Archive.store_many`: 500 articles a transaction, the CPU
+work of the next batch done in a second process meanwhile), and a crawl's writes on the
+built archive (`Archive.store`, 25 a transaction, everything in one process). Both include
+everything a store does: rows, stemmed index, raw pages, URL keys, fingerprints and story
+linking. The time spent generating the articles is left out.
 
     .venv/bin/python bench/search.py --sizes 100000
     .venv/bin/python bench/search.py --sizes 2000 --queries 50      # a smoke run
@@ -19,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -179,14 +186,47 @@ def articles(n: int, seed: int) -> Iterator[Article]:
         )
 
 
-def build(path: Path, n: int, batch: int, seed: int) -> float:
-    """Store n articles; returns articles per second of time spent in `Archive.store`."""
+class _Timed:
+    """An iterator that counts the time spent producing its items (to leave it out)."""
+
+    def __init__(self, items: Iterator[Article]) -> None:
+        self.items = items
+        self.spent = 0.0
+
+    def __iter__(self) -> Iterator[Article]:
+        return self
+
+    def __next__(self) -> Article:
+        started = time.perf_counter()
+        try:
+            return next(self.items)
+        finally:
+            self.spent += time.perf_counter() - started
+
+
+def build(path: Path, n: int, batch: int, seed: int, worker: bool) -> float:
+    """Store n articles as a bulk import does (`Archive.store_many`); returns articles per
+    second of wall time, less the time spent generating them."""
+    stream = _Timed(articles(n, seed))
+    with Archive.open(path) as archive:
+        started = time.perf_counter()
+        for _ in archive.store_many(stream, batch=batch, worker=worker):
+            pass
+        spent = time.perf_counter() - started - stream.spent
+    return n / spent
+
+
+def crawl_rate(path: Path, n: int, seed: int, batch: int = 25) -> float:
+    """Store n more articles as a crawl does (`Archive.store`, 25 a transaction); returns
+    articles per second of time spent in `store`."""
+    extra = [
+        replace(a, url=a.url.replace(".example/", ".example/more/")) for a in articles(n, seed)
+    ]
     spent = 0.0
     with Archive.open(path) as archive:
-        stream = articles(n, seed)
-        while chunk := list(itertools.islice(stream, batch)):
+        for start in range(0, n, batch):
             started = time.perf_counter()
-            archive.store(chunk)
+            archive.store(extra[start : start + batch])
             spent += time.perf_counter() - started
     return n / spent
 
@@ -222,29 +262,43 @@ def latency(path: Path, texts: list[str]) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000", help="comma-separated archive sizes")
-    parser.add_argument("--batch", type=int, default=50, help="articles per store() call")
+    parser.add_argument("--batch", type=int, default=500, help="articles per transaction")
+    parser.add_argument("--no-worker", action="store_true", help="derive in the main process")
+    parser.add_argument("--crawl-articles", type=int, default=2000, help="then store as a crawl")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dir", type=Path, default=None, help="where to build (default: tmp)")
     parser.add_argument("--reuse", action="store_true", help="query archives already built")
     args = parser.parse_args()
     base = args.dir or Path(tempfile.mkdtemp(prefix="newsagg-bench-"))
-    header = ("articles", "insert/s", "queries", "p50 ms", "p95 ms", "hits/query", "MB/100k")
+    header = (
+        "articles",
+        "bulk insert/s",
+        "crawl insert/s",
+        "queries",
+        "p50 ms",
+        "p95 ms",
+        "hits/query",
+        "MB/100k",
+    )
     print(" | ".join(header))
     print(" | ".join("---" for _ in header))
     for n in (int(s) for s in args.sizes.split(",")):
         path = base / f"bench-{n}.db"
         if not args.reuse or not path.exists():
             path.unlink(missing_ok=True)
-            rate = f"{build(path, n, args.batch, args.seed):,.0f}"
+            rate = f"{build(path, n, args.batch, args.seed, not args.no_worker):,.0f}"
         else:
             rate = "(reused)"
+        crawl = "-"
+        if args.crawl_articles and not args.reuse:
+            crawl = f"{crawl_rate(path, args.crawl_articles, args.seed + 2):,.0f}"
         with Archive.open(path) as archive:  # fold the WAL into the file before measuring
             archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = f"{path.stat().st_size / 1e6 * 100_000 / n:,.0f}"
         for kind in ("common", "any"):
             p50, p95, hits = latency(path, queries(args.queries, args.seed + 1, kind))
-            row = (n, rate, kind, f"{p50:.1f}", f"{p95:.1f}", f"{hits:.1f}", size)
+            row = (n, rate, crawl, kind, f"{p50:.1f}", f"{p95:.1f}", f"{hits:.1f}", size)
             print(" | ".join(str(v) for v in row), flush=True)
 
 

@@ -307,3 +307,54 @@ def test_export_collapses_a_story_to_its_origin(archive: Archive, tmp_path: Path
     urls = [json.loads(line)["url"] for line in folded.stdout.splitlines()]
     assert len(urls) == 6 and ORIGINAL.url in urls
     assert not {c.url for c in COPIES} & set(urls)
+
+
+def test_batch_minhash_equals_datasketch_one_sketch_at_a_time() -> None:
+    """Fingerprints stored by earlier versions stay comparable: the batched numpy MinHash
+    gives datasketch's own affine32 values, for any batch and any text length."""
+    from datasketch import MinHash
+
+    from pipelines.archive import fingerprint
+
+    texts = [fingerprint.words("\n\n".join(c)) for c in (ORIGIN, REWORDED, TRUNCATED, FURNISHED)]
+    texts += [t[:n] for t in texts[:1] for n in (1, 4, 5, 6)]
+    texts += [fingerprint.words(note.body) for note in weather_notes()]
+    ours = fingerprint.of_words_many([(t, "x") for t in texts])
+    for tokens, print_ in zip(texts, ours, strict=True):
+        sketch = MinHash(num_perm=fingerprint.NUM_PERM, seed=1, hashfunc=int, scheme="affine32")
+        values = fingerprint.shingles(tokens)
+        sketch.update_batch(values.tolist())
+        assert print_.hashvalues.tolist() == sketch.hashvalues.tolist()
+        assert print_.size == len(set(values.tolist()))
+    singles = [fingerprint.of_words(t, "x") for t in texts]
+    assert [s.hashvalues.tolist() for s in singles] == [p.hashvalues.tolist() for p in ours]
+
+
+def test_store_many_links_and_keys_like_store(tmp_path: Path) -> None:
+    """A bulk import (worker process, several batches) ends with the rows, stories, URL
+    keys and index of storing the same articles batch by batch in this process."""
+    articles = [ORIGINAL, *COPIES, *weather_notes(), *traffic_notes(), COPIES[0]]
+    one = Archive.open(tmp_path / "one.db")
+    for start in range(0, len(articles), 3):
+        one.store(articles[start : start + 3])
+    bulk = Archive.open(tmp_path / "bulk.db")
+    outcomes = list(bulk.store_many(iter(articles), batch=3))
+    assert [o.status for o in outcomes].count("new") == len(articles) - 1
+    assert outcomes[-1].status in {"unchanged", "duplicate"}
+
+    def state(archive: Archive) -> list[list[object]]:
+        return [
+            archive.db.execute(sql).fetchall()
+            for sql in (
+                "SELECT id, url, story_id, content_hash FROM articles ORDER BY id",
+                "SELECT * FROM article_keys ORDER BY key",
+                "SELECT id, origin_article_id, article_count FROM stories ORDER BY id",
+                "SELECT article_id, signature FROM article_signatures ORDER BY article_id",
+            )
+        ]
+
+    assert state(bulk) == state(one)
+    assert len({s for _, s in story_of(bulk).items() if s}) == 1
+    assert [h.article_id for h in bulk.search("трамвай")] == [
+        h.article_id for h in one.search("трамвай")
+    ]

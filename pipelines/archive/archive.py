@@ -7,10 +7,13 @@ two writers queue on the busy timeout instead of failing half-way.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import itertools
+import multiprocessing
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -164,6 +167,52 @@ class Archive:
         now = now_utc()
         with self._write() as conn:
             return identity.store_batch(conn, articles, now, run_id, self.url_rules)
+
+    def store_many(
+        self,
+        articles: Iterable[Article],
+        *,
+        batch: int = 500,
+        run_id: int | None = None,
+        worker: bool = True,
+    ) -> Iterator[StoreOutcome]:
+        """`store` a stream of articles (a bulk import), one transaction per `batch`.
+
+        With `worker`, the CPU work of each batch (stemming, fingerprints, compression:
+        `derive.derive`) runs in a second process while the batch before it is written, so
+        both cores work; outcomes come back in order, batch by batch."""
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        from pipelines.archive import identity
+        from pipelines.archive.derive import Derived, derive
+
+        def write(chunk: list[Article], derived: Sequence[Derived]) -> list[StoreOutcome]:
+            with self._write() as conn:
+                return identity.store_batch(
+                    conn, chunk, now_utc(), run_id, self.url_rules, derived=derived
+                )
+
+        stream = iter(articles)
+        chunks = iter(lambda: list(itertools.islice(stream, batch)), [])
+        if not worker:
+            for chunk in chunks:
+                yield from write(chunk, derive(chunk))
+            return
+        # fork: the worker starts at once and never touches this process's connection
+        # (spawn would run the caller's main module again, breaking unguarded scripts)
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            queue: collections.deque[tuple[list[Article], Future[list[Derived]]]]
+            queue = collections.deque()
+            for chunk in chunks:
+                queue.append((chunk, pool.submit(derive, chunk)))
+                if len(queue) > 1:
+                    done, future = queue.popleft()
+                    yield from write(done, future.result())
+            while queue:
+                done, future = queue.popleft()
+                yield from write(done, future.result())
 
     def replace_article(self, article_id: int, article: Article) -> Literal["updated", "unchanged"]:
         """Write a fresh parse over a stored article (for `reparse`); its URLs stay."""

@@ -78,20 +78,72 @@ def words(body: str) -> list[str]:
     return _WORD.findall(text)
 
 
+class _WordHashes(dict[str, int]):
+    """word -> crc32 of its UTF-8 (a miss computes it; words repeat, so lookups stay in C)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= 300_000:
+            self.clear()
+        value = self[word] = zlib.crc32(word.encode())
+        return value
+
+
+_word_hashes = _WordHashes()
+
+
+def _word_array(tokens: Sequence[str]) -> np.ndarray:
+    return np.fromiter(map(_word_hashes.__getitem__, tokens), np.uint64, len(tokens))
+
+
+def _combine(words_: np.ndarray, n: int, k: int) -> np.ndarray:
+    """The 32-bit hash of each of the first `n` runs of `k` words (crc32s combined in order)."""
+    combined = np.zeros(n, dtype=np.uint64)
+    for i in range(k):
+        combined = combined * _ORDER + words_[i : i + n]  # wraps modulo 2**64, as meant
+    return (combined >> np.uint64(32)) ^ (combined & np.uint64(0xFFFFFFFF))
+
+
 def shingles(tokens: Sequence[str], k: int = SHINGLE) -> np.ndarray:
     """The distinct word k-shingles of `tokens`, each as a 32-bit hash (crc32 of its words,
     combined in order): cheaper than joining and hashing every shingle's text."""
-    words_ = np.fromiter(map(zlib.crc32, map(str.encode, tokens)), np.uint64, len(tokens))
-    n = max(1, len(tokens) - k + 1)
-    combined = np.zeros(n, dtype=np.uint64)
-    for i in range(min(k, len(tokens))):
-        combined = combined * _ORDER + words_[i : i + n]  # wraps modulo 2**64, as meant
-    return np.unique((combined >> np.uint64(32)) ^ (combined & np.uint64(0xFFFFFFFF)))
+    k = max(1, min(k, len(tokens)))
+    return _distinct(_combine(_word_array(tokens), max(1, len(tokens) - k + 1), k))
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values (np.unique's hash path is twenty times slower here)."""
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def _shingle_sets(texts: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """`shingles` of every text at once: (all distinct shingles, text by text; their counts).
+
+    The texts' words are hashed as one array and shingled in one pass; shingles that would
+    run across the end of a text are dropped, and one sort makes each text's set distinct."""
+    if any(len(t) < SHINGLE for t in texts):  # too short for a full shingle: one by one
+        sets = [shingles(t) for t in texts]
+        return np.concatenate(sets), np.fromiter(map(len, sets), np.int64, len(sets))
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    words_ = _word_array([w for t in texts for w in t])
+    combined = _combine(words_, len(words_) - SHINGLE + 1, SHINGLE)
+    owner = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)[: len(combined)]
+    ends = np.cumsum(lengths)
+    position = np.arange(len(combined))
+    whole = position + SHINGLE <= np.repeat(ends, lengths)[: len(combined)]
+    keyed = _distinct((owner[whole] << np.uint64(32)) | combined[whole])
+    counts = np.bincount((keyed >> np.uint64(32)).astype(np.int64), minlength=len(texts))
+    return keyed & np.uint64(0xFFFFFFFF), counts
 
 
 @lru_cache(maxsize=1)
-def _permutations() -> np.ndarray:
-    return MinHash(num_perm=NUM_PERM, seed=_SEED).permutations
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations (odd `a`, any `b`) for our seed, as uint32."""
+    a, b = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32").permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
 def fingerprint(body: str, headline: str = "") -> Fingerprint | None:
@@ -113,14 +165,42 @@ def text_hash(tokens: Sequence[str], headline: str = "") -> str | None:
 def of_words(tokens: Sequence[str], digest: str) -> Fingerprint:
     """The fingerprint of a body's normalised words (`words`) whose `text_hash` is `digest`:
     the MinHash is of the body alone (reprints change headlines)."""
-    grams = shingles(tokens)
-    minhash = MinHash(
-        num_perm=NUM_PERM, seed=_SEED, hashfunc=int, permutations=_permutations(), scheme="affine32"
-    )
-    minhash.update_batch(grams.tolist())  # the shingle hashes are the values hashed
-    numbers = sorted({t for t in tokens if not t.isalpha()})[:MAX_NUMBERS]
-    values = minhash.hashvalues.astype(np.uint32)
-    return Fingerprint(digest, len(grams), values, frozenset(numbers))
+    return of_words_many([(tokens, digest)])[0]
+
+
+def of_words_many(texts: Sequence[tuple[Sequence[str], str]]) -> list[Fingerprint]:
+    """`of_words` of many texts at once: one numpy pass over all their shingles.
+
+    The values are datasketch's affine32 MinHash of each shingle set (hash values taken as
+    they are, MurmurHash3 finaliser, `a * h + b` in 32 bits, minimum per permutation), as
+    `MinHash.update_batch` computes them one sketch at a time; a test holds the two equal.
+    """
+    if not texts:
+        return []
+    grams, sizes = _shingle_sets([tokens for tokens, _ in texts])
+    values = _fmix32(grams.astype(np.uint32))
+    a, b = _permutations()
+    permuted = np.multiply.outer(a, values)  # uint32: wraps modulo 2**32, as the scheme means
+    permuted += b[:, None]
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    minima = np.ascontiguousarray(np.minimum.reduceat(permuted, starts, axis=1).T)  # per text
+    return [
+        Fingerprint(digest, size, minima[i], _numbers(tokens))
+        for i, ((tokens, digest), size) in enumerate(zip(texts, sizes.tolist(), strict=True))
+    ]
+
+
+def _numbers(tokens: Sequence[str]) -> frozenset[str]:
+    return frozenset(sorted({t for t in tokens if not t.isalpha()})[:MAX_NUMBERS])
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (datasketch's pre-mix for the affine32 scheme)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 # -- similarity -------------------------------------------------------------------------
@@ -134,6 +214,17 @@ class StoredPrints:
     values: np.ndarray  # len(ids) × NUM_PERM
     sizes: np.ndarray
     numbers: list[str]  # space-separated, as stored
+
+    def subset(self, rows: Sequence[int]) -> StoredPrints:
+        """The prints at these row positions."""
+        if len(rows) == len(self.ids):
+            return self
+        return StoredPrints(
+            [self.ids[r] for r in rows],
+            self.values[list(rows)].reshape(len(rows), NUM_PERM),
+            self.sizes[list(rows)],
+            [self.numbers[r] for r in rows],
+        )
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple[int, int, bytes, str]]) -> StoredPrints:

@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from crawler.items import Article
-from pipelines.archive import fingerprint, stories, writer
+from pipelines.archive import stories, writer
+from pipelines.archive.derive import Derived, derive
 from pipelines.archive.writer import StoreOutcome
 from pipelines.urls import UrlRules, url_key
 
@@ -35,8 +36,7 @@ class _Incoming:
     article: Article  # with canonical_url pointing at the stored row when it is known
     declared: str | None  # the canonical URL as the page declared it (normalised)
     keys: list[str]
-    words: list[str]
-    text: str | None  # fingerprint.text_hash of headline and body
+    derived: Derived  # its stemmed text, text hash, fingerprint, compressed page
     twin_of: int | None = None  # an archived article id this is only a spelling of
     twin_index: int | None = None  # an earlier article of the same batch, likewise
     spellings: list[str] = field(default_factory=list)
@@ -48,13 +48,22 @@ def store_batch(
     now: str,
     run_id: int | None,
     rules: UrlRules | None = None,
+    derived: Sequence[Derived] | None = None,
 ) -> list[StoreOutcome]:
-    """`writer.store_batch` with identities resolved first and stories linked after."""
+    """`writer.store_batch` with identities resolved first and stories linked after;
+    `derived`: `derive(articles)` when computed already (in another process)."""
     rules = rules or UrlRules()
-    items = [_prepare(a, rules) for a in articles]
+    extras = derive(articles) if derived is None else derived
+    items = [_prepare(a, d, rules) for a, d in zip(articles, extras, strict=True)]
     _resolve(conn, items, rules)
     originals = [i for i, it in enumerate(items) if it.twin_of is None and it.twin_index is None]
-    written = writer.store_batch(conn, [items[i].article for i in originals], now, run_id)
+    written = writer.store_batch(
+        conn,
+        [items[i].article for i in originals],
+        now,
+        run_id,
+        [items[i].derived for i in originals],
+    )
     outcomes: list[StoreOutcome | None] = [None] * len(items)
     for index, outcome in zip(originals, written, strict=True):
         outcomes[index] = outcome
@@ -75,24 +84,22 @@ def store_batch(
     _record(conn, items, done, now)
     for status, fresh in (("new", True), ("updated", False)):
         prints = [
-            (o.article_id, fingerprint.of_words(item.words, item.text))
+            (o.article_id, item.derived.print_)
             for item, o in zip(items, done, strict=True)
-            if o.status == status and item.text is not None
+            if o.status == status and item.derived.print_ is not None
         ]
         stories.link(conn, prints, now, fresh=fresh)
     return done
 
 
-def _prepare(article: Article, rules: UrlRules) -> _Incoming:
+def _prepare(article: Article, derived: Derived, rules: UrlRules) -> _Incoming:
     declared = article.canonical_url
     spellings = list(dict.fromkeys(u for u in (declared, article.url) if u))
-    tokens = fingerprint.words(article.body or "")
     return _Incoming(
         article=article,
         declared=declared,
         keys=rules.keys([declared, article.url], article.source),
-        words=tokens,
-        text=fingerprint.text_hash(tokens, article.headline),
+        derived=derived,
         spellings=spellings,
     )
 
@@ -109,13 +116,15 @@ def _resolve(conn: sqlite3.Connection, items: list[_Incoming], rules: UrlRules) 
         conn,
         "SELECT s.text_hash || ' ' || a.source, a.id FROM article_signatures s "
         "JOIN articles a ON a.id = s.article_id WHERE s.text_hash IN ({})",
-        [item.text for item in items if item.text],
+        [item.derived.text_hash for item in items if item.derived.text_hash],
     )
     stored = _urls(conn, sorted(set(by_key.values())))
     batch_keys: dict[str, int] = {}
     batch_texts: dict[str, int] = {}
     for index, item in enumerate(items):
-        text_key = f"{item.text} {item.article.source}" if item.text else None
+        text_key = (
+            f"{item.derived.text_hash} {item.article.source}" if item.derived.text_hash else None
+        )
         known = next((by_key[k] for k in item.keys if k in by_key), None)
         if known is not None:
             url, canonical = stored[known]

@@ -51,19 +51,35 @@ def link(
     fresh: bool = False,
 ) -> None:
     """Store the fingerprints of these articles and link their reprints; `fresh`: none of
-    them has a stored fingerprint yet (new articles), else older ones are replaced."""
-    from pipelines.archive import lsh
-    from pipelines.archive.fingerprint import reprints
+    them has a stored fingerprint yet (new articles), else older ones are replaced.
 
-    for article_id, print_ in articles:
-        found = lsh.candidates(conn, print_)
-        found.discard(article_id)
-        matches = reprints(print_, lsh.load_many(conn, found))
-        lsh.save(conn, article_id, print_, fresh=fresh)
+    The batch is looked up at once; its members are also compared with each other (each
+    with those before it), so the result is the same as storing them one by one."""
+    from pipelines.archive import lsh
+    from pipelines.archive.fingerprint import StoredPrints, is_reprint, reprints
+
+    if not articles:
+        return
+    ids = {article_id for article_id, _ in articles}
+    found = lsh.candidates_many(conn, [p for _, p in articles])
+    stored = lsh.load_many(conn, sorted(set().union(*found) - ids))
+    rows = {article_id: i for i, article_id in enumerate(stored.ids)}
+    earlier: dict[tuple[int, int], list[int]] = {}  # band bucket -> batch positions
+    links: list[tuple[int, list[int]]] = []
+    for position, (article_id, print_) in enumerate(articles):
+        keep = [rows[i] for i in sorted(found[position] - ids) if i in rows]
+        matches = reprints(print_, StoredPrints.subset(stored, keep))
+        buckets = lsh.bands(print_)
+        peers = {p for bucket in buckets for p in earlier.get(bucket, ())}
+        matches += [articles[p][0] for p in sorted(peers) if is_reprint(print_, articles[p][1])]
+        for bucket in buckets:
+            earlier.setdefault(bucket, []).append(position)
         if matches:
-            join(conn, article_id, matches, now)
-    if articles:
-        lsh.merge_if_due(conn)
+            links.append((article_id, matches))
+    lsh.save_many(conn, articles, fresh=fresh)
+    for article_id, matches in links:
+        join(conn, article_id, matches, now)
+    lsh.merge_if_due(conn)
 
 
 def relink(conn: sqlite3.Connection, article_id: int, body: str, headline: str, now: str) -> None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from crawler.items import Article
 from pipelines.archive import rawstore
 from pipelines.archive.rows import article_columns
 from pipelines.archive.schema import FTS_TABLE as FTS
 from pipelines.archive.stemming import shadow
+
+if TYPE_CHECKING:  # numpy and datasketch load only where articles are fingerprinted
+    from pipelines.archive.derive import Derived
 
 Status = Literal["new", "updated", "unchanged", "duplicate"]  # duplicate: see identity.py
 _CHUNK = 400  # URLs per IN (...) lookup, well under SQLite's parameter limit
@@ -35,7 +38,7 @@ class _Pending:
 
     articles: list[list[Any]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
-    fts: list[tuple[int, str, str, str]] = field(default_factory=list)
+    fts: list[tuple[int, str, str, str]] = field(default_factory=list)  # stemmed already
     ids: set[int] = field(default_factory=set)
 
 
@@ -43,10 +46,12 @@ def index(
     conn: sqlite3.Connection, rows: Sequence[tuple[int, str | None, str | None, str | None]]
 ) -> None:
     """Add (id, headline, lead, body) to the full-text index, as stemmed shadow text."""
-    conn.executemany(
-        f"INSERT INTO {FTS} (rowid, headline, lead, body) VALUES (?, ?, ?, ?)",
-        [(i, shadow(h), shadow(ld), shadow(b)) for i, h, ld, b in rows],
-    )
+    index_stemmed(conn, [(i, shadow(h), shadow(ld), shadow(b)) for i, h, ld, b in rows])
+
+
+def index_stemmed(conn: sqlite3.Connection, rows: Sequence[tuple[int, str, str, str]]) -> None:
+    """Add (id, headline, lead, body) already stemmed (`stemming.shadow`) to the index."""
+    conn.executemany(f"INSERT INTO {FTS} (rowid, headline, lead, body) VALUES (?, ?, ?, ?)", rows)
 
 
 def unindex(conn: sqlite3.Connection, row: tuple[int, str | None, str | None, str | None]) -> None:
@@ -75,9 +80,15 @@ def lookup(conn: sqlite3.Connection, urls: list[str]) -> dict[str, int]:
 
 
 def store_batch(
-    conn: sqlite3.Connection, articles: Sequence[Article], now: str, run_id: int | None
+    conn: sqlite3.Connection,
+    articles: Sequence[Article],
+    now: str,
+    run_id: int | None,
+    derived: Sequence[Derived | None] | None = None,
 ) -> list[StoreOutcome]:
-    """Upsert `articles` on canonical URL (or URL); see `Archive.store`."""
+    """Upsert `articles` on canonical URL (or URL); see `Archive.store`. `derived` holds
+    their stemmed text and compressed pages when computed already (`derive.derive`)."""
+    extras = derived or [None] * len(articles)
     # Children of new articles are written before their parents: check the links at commit.
     conn.execute("PRAGMA defer_foreign_keys = ON")
     keys = [a.canonical_url or a.url for a in articles]
@@ -85,7 +96,7 @@ def store_batch(
     next_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]) + 1
     pending = _Pending()
     outcomes: list[StoreOutcome] = []
-    for article, key in zip(articles, keys, strict=True):
+    for article, key, extra in zip(articles, keys, extras, strict=True):
         cols = article_columns(article)
         article_id = known.get(key) or known.get(article.url)
         if article_id is None:
@@ -100,16 +111,16 @@ def store_batch(
             )
             pending.columns = list(cols)
             pending.articles.append(list(cols.values()))
-            pending.fts.append((article_id, article.headline, article.lead or "", article.body))
+            pending.fts.append((article_id, *_stemmed(article, extra)))
             pending.ids.add(article_id)
             known[key] = known[article.url] = article_id
-            _add_children(conn, article_id, article, now, key, fresh=True)
+            _add_children(conn, article_id, article, now, key, fresh=True, extra=extra)
             outcomes.append(StoreOutcome(article_id, "new", key))
             continue
         if article_id in pending.ids:  # the same article twice in one batch
             _flush(conn, pending)
-        status = update(conn, article_id, article, cols, now, run_id)
-        _add_children(conn, article_id, article, now, key, fresh=False)
+        status = update(conn, article_id, article, cols, now, run_id, extra=extra)
+        _add_children(conn, article_id, article, now, key, fresh=False, extra=extra)
         stored = conn.execute("SELECT canonical_url FROM articles WHERE id = ?", (article_id,))
         outcomes.append(StoreOutcome(article_id, status, stored.fetchone()[0]))
     _flush(conn, pending)
@@ -122,7 +133,7 @@ def _flush(conn: sqlite3.Connection, pending: _Pending) -> None:
         names = ", ".join(pending.columns)
         marks = ", ".join("?" * len(pending.columns))
         conn.executemany(f"INSERT INTO articles ({names}) VALUES ({marks})", pending.articles)
-        index(conn, pending.fts)
+        index_stemmed(conn, pending.fts)
     pending.articles.clear()
     pending.fts.clear()
     pending.ids.clear()
@@ -147,6 +158,7 @@ def update(
     run_id: int | None,
     *,
     seen: bool = True,
+    extra: Derived | None = None,
 ) -> Literal["updated", "unchanged"]:
     """Write fresh columns over a stored article; keep the old text as a version."""
     old = conn.execute(
@@ -162,7 +174,7 @@ def update(
             (article_id, old[0], old[1], old[2], old[3], old[4], old[5], now),
         )
         unindex(conn, (article_id, old[0], old[1] or "", old[2]))
-        index(conn, [(article_id, article.headline, article.lead or "", article.body)])
+        index_stemmed(conn, [(article_id, *_stemmed(article, extra))])
     cols = dict(cols)
     cols.pop("url", None)  # the first URL seen stays; every spelling is in article_urls
     if seen:
@@ -172,18 +184,36 @@ def update(
     return "updated" if changed else "unchanged"
 
 
+def _stemmed(article: Article, extra: Derived | None) -> tuple[str, str, str]:
+    if extra is not None:
+        return extra.shadows
+    return shadow(article.headline), shadow(article.lead), shadow(article.body)
+
+
 def _add_children(
-    conn: sqlite3.Connection, article_id: int, article: Article, now: str, key: str, *, fresh: bool
+    conn: sqlite3.Connection,
+    article_id: int,
+    article: Article,
+    now: str,
+    key: str,
+    *,
+    fresh: bool,
+    extra: Derived | None,
 ) -> None:
     conn.executemany(
         "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
         [(u, article_id, now) for u in dict.fromkeys((key, article.url))],
     )
-    write_children(conn, article_id, article, fresh=fresh)
+    write_children(conn, article_id, article, fresh=fresh, raw=extra.raw if extra else None)
 
 
 def write_children(
-    conn: sqlite3.Connection, article_id: int, article: Article, *, fresh: bool
+    conn: sqlite3.Connection,
+    article_id: int,
+    article: Article,
+    *,
+    fresh: bool,
+    raw: tuple[str, bytes] | None = None,
 ) -> None:
     """Images, photo credits and the raw page of one article."""
     if not fresh:
@@ -204,7 +234,7 @@ def write_children(
             ],
         )
     if article.raw_html:
-        codec, data = rawstore.compress(article.raw_html)
+        codec, data = raw or rawstore.compress(article.raw_html)
         conn.execute(
             "INSERT OR REPLACE INTO raw_pages (article_id, codec, html, content_type, "
             "fetched_at, size) VALUES (?, ?, ?, ?, ?, ?)",
