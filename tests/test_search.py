@@ -330,3 +330,79 @@ def test_rank_window_ranks_only_the_newest_matches(tmp_path: Path) -> None:
         assert set(newest_two) == set(ids[1:])
         # a page beyond the window widens it rather than coming back empty
         assert len(archive.search("паводок", rank_window=2, limit=1, offset=2)) == 1
+
+
+RANKED_QUERIES = [
+    "Казахстан",
+    "губернатор края",
+    "Барнаул OR экспорт",
+    "Барнаул NOT поликлиника",
+    "headline:губернатор OR lead:губернатора",
+    '"Алтайского края" OR програм*',
+]
+
+
+@pytest.mark.parametrize("query", RANKED_QUERIES)
+def test_our_bm25_scores_as_fts5_bm25(archive: Archive, query: str) -> None:
+    """With exact counts (every phrase here has fewer than ranking.SAMPLE matches) the
+    compiled ranking gives FTS5's own bm25() score, phrase order and weights included."""
+    from pipelines.archive import ranking
+    from pipelines.archive.schema import FTS_TABLE as FTS
+    from pipelines.archive.schema import RANK
+
+    conn = archive.db.conn
+    if not ranking.available(conn):
+        pytest.skip("the _rank module is not built here")
+    fts = parse_query(query).fts
+    theirs = conn.execute(
+        f"SELECT rowid, {RANK.replace('bm25(', f'bm25({FTS}, ')} FROM {FTS} "
+        f"WHERE {FTS} MATCH ? ORDER BY rowid",
+        [fts],
+    ).fetchall()
+    score, params = ranking.expression(conn, fts)
+    ours = conn.execute(
+        f"SELECT rowid, {score} FROM {FTS} WHERE {FTS} MATCH ? ORDER BY rowid", [*params, fts]
+    ).fetchall()
+    assert theirs
+    assert [r for r, _ in ours] == [r for r, _ in theirs]
+    assert [s for _, s in ours] == pytest.approx([s for _, s in theirs], rel=1e-12)
+    assert len(params) == 3 + len(ranking.phrases(fts))
+
+
+def test_common_words_are_counted_by_estimate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A phrase with more than SAMPLE matches gets SAMPLE x articles / articles since its
+    SAMPLE-th newest match; the ranking still puts the headline match first."""
+    from pipelines.archive import ranking
+
+    monkeypatch.setattr(ranking, "SAMPLE", 4)
+    arch = Archive.open(tmp_path / "news.db")
+    rows = [
+        Article(
+            url=f"https://ngs22.ru/text/{i}/",
+            source="ngs22",
+            headline="Погода в Барнауле" if i == 5 else f"Новость номер {i}",
+            body="В Барнауле ожидается снег." if i % 2 else "В Бийске ожидается дождь.",
+            published_at=f"2024-01-{i + 1:02d}T10:00:00+07:00",
+        )
+        for i in range(12)
+    ]
+    arch.store(rows)
+    fts = parse_query("Барнаул").fts
+    # 6 articles (ids 2, 4, ..., 12) mention Барнаул: the 4th newest is id 6, so 4 x 12 / 7
+    assert ranking.document_counts(arch.db.conn, fts) == [round(4 * 12 / 7)]
+    assert ranking.document_counts(arch.db.conn, parse_query("погода").fts) == [1]  # exact
+    hits = arch.search("Барнаул")
+    assert hits[0].headline == "Погода в Барнауле"
+
+
+def test_search_without_the_compiled_ranking(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where `_rank` is not built, FTS5's bm25() ranks, in the same order."""
+    from pipelines.archive import ranking
+
+    with_module = [[h.article_id for h in archive.search(q)] for q in RANKED_QUERIES]
+    monkeypatch.setattr(ranking, "_available", False)
+    assert [[h.article_id for h in archive.search(q)] for q in RANKED_QUERIES] == with_module

@@ -22,7 +22,8 @@ from pipelines.archive.stemming import shadow
 Migration = Callable[[sqlite_utils.Database], None]
 FTS_TABLE = "articles_fts"
 # bm25 weights of headline, lead, body: a word in the headline counts most.
-RANK = "bm25(10.0, 4.0, 1.0)"
+RANK_WEIGHTS = (10.0, 4.0, 1.0)
+RANK = f"bm25({', '.join(map(str, RANK_WEIGHTS))})"
 
 
 def m001_core(db: sqlite_utils.Database) -> None:

@@ -1,7 +1,8 @@
 """Ranked full-text search over the archive, with snippets cut from the original text.
 
-FTS5 finds and ranks (`rank` is configured as bm25 with the headline weighted above lead and
-body; recency breaks ties). Snippets are not FTS5's: the index holds stems, so the snippet
+FTS5 finds, bm25 ranks, with the headline weighted above lead and body and recency breaking
+ties (`ranking`: FTS5's own bm25 formula, without its walk over every match of a common
+word). Snippets are not FTS5's: the index holds stems, so the snippet
 is cut here from the stored text, and a word is highlighted when its stem is one the query
 asked for. The reader sees "Казахстаном" highlighted for the query "Казахстан".
 """
@@ -17,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
+from pipelines.archive import ranking
 from pipelines.archive.query import ParsedQuery, parse_query
 from pipelines.archive.schema import FTS_TABLE
 from pipelines.archive.stemming import stem
@@ -220,23 +222,25 @@ def run_search(
         if oldest is not None:
             where.append(f"{fts}.rowid >= ?")
             params.append(oldest[0])
-    # Only the id and the rank go through the sort; the texts are read for the page shown.
+    # Only the id and the score go through the sort; the texts are read for the page shown.
     # Ties go to the newer article: by storage order here, by publication time in `_hits`.
+    score, score_params = ranking.expression(conn, parsed.fts)
     sql = (
-        f"SELECT {fts}.rowid, {fts}.rank FROM {fts}{join} "
+        f"SELECT {fts}.rowid, {score} AS score FROM {fts}{join} "
         f"WHERE {fts} MATCH ? {''.join(' AND ' + w for w in where)} "
-        f"ORDER BY {fts}.rank, {fts}.rowid DESC LIMIT ? OFFSET ?"
+        f"ORDER BY score, {fts}.rowid DESC LIMIT ? OFFSET ?"
     )
     if collapse_stories:  # one hit per story: its best-ranked member
         sql = (
-            f"SELECT id, r FROM (SELECT {fts}.rowid AS id, {fts}.rank AS r, ROW_NUMBER() OVER "
-            f"(PARTITION BY COALESCE(articles.story_id, -articles.id) "
-            f"ORDER BY {fts}.rank, {fts}.rowid DESC) AS n FROM {fts} "
+            "SELECT id, r FROM (SELECT id, r, ROW_NUMBER() OVER (PARTITION BY story "
+            "ORDER BY r, id DESC) AS n FROM ("
+            f"SELECT {fts}.rowid AS id, {score} AS r, "
+            f"COALESCE(articles.story_id, -articles.id) AS story FROM {fts} "
             f"JOIN articles ON articles.id = {fts}.rowid "
-            f"WHERE {fts} MATCH ? {''.join(' AND ' + w for w in where)}) "
+            f"WHERE {fts} MATCH ? {''.join(' AND ' + w for w in where)})) "
             "WHERE n = 1 ORDER BY r, id DESC LIMIT ? OFFSET ?"
         )
-    ranked = conn.execute(sql, [parsed.fts, *params, limit, offset]).fetchall()
+    ranked = conn.execute(sql, [*score_params, parsed.fts, *params, limit, offset]).fetchall()
     if not ranked:
         return []
     return _hits(conn, ranked, parsed, marks)
