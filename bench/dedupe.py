@@ -405,7 +405,7 @@ def store_timed(
     path: Path, articles: list[Article], batch: int, *, dedupe: bool = True
 ) -> tuple[list[StoreOutcome], Cost]:
     """Store `articles` in batches (commits included in the time)."""
-    timers = [Timer(fingerprint, "of_words"), Timer(stories, "link")]
+    timers = [Timer(fingerprint, "of_words_many"), Timer(stories, "link")]
     if not dedupe:
         original, identity.store_batch = identity.store_batch, writer_only  # type: ignore[assignment]
     outcomes: list[StoreOutcome] = []

@@ -38,15 +38,30 @@ def bands(fp: Fingerprint) -> list[tuple[int, int]]:
     return list(enumerate(buckets.tolist()))
 
 
+def bands_many(prints: Sequence[Fingerprint]) -> list[list[tuple[int, int]]]:
+    """`bands` of many fingerprints, in one numpy pass."""
+    if not prints:
+        return []
+    values = np.stack([fp.hashvalues[: BANDS * ROWS] for fp in prints]).astype(np.uint64)
+    rows = values.reshape(len(prints), BANDS, ROWS)
+    buckets = (rows * _MIX[:ROWS]).sum(axis=2, dtype=np.uint64).view(np.int64)
+    return [list(enumerate(row)) for row in buckets.tolist()]
+
+
 def save(conn: sqlite3.Connection, article_id: int, fp: Fingerprint, *, fresh: bool) -> None:
     """Store the fingerprint and its bands; `fresh=False` replaces an older one first."""
     save_many(conn, [(article_id, fp)], fresh=fresh)
 
 
 def save_many(
-    conn: sqlite3.Connection, prints: Sequence[tuple[int, Fingerprint]], *, fresh: bool
+    conn: sqlite3.Connection,
+    prints: Sequence[tuple[int, Fingerprint]],
+    *,
+    fresh: bool,
+    buckets: Sequence[list[tuple[int, int]]] | None = None,
 ) -> None:
-    """`save` for many articles: one statement per table."""
+    """`save` for many articles: one statement per table (`buckets`: their `bands`)."""
+    buckets = buckets or [bands(fp) for _, fp in prints]
     if not fresh:
         for article_id, _ in prints:
             forget(conn, article_id)
@@ -60,7 +75,11 @@ def save_many(
     )
     conn.executemany(
         "INSERT OR IGNORE INTO minhash_bands_recent (band, bucket, article_id) VALUES (?, ?, ?)",
-        [(band, bucket, article_id) for article_id, fp in prints for band, bucket in bands(fp)],
+        [
+            (band, bucket, article_id)
+            for (article_id, _), pairs in zip(prints, buckets, strict=True)
+            for band, bucket in pairs
+        ],
     )
 
 
@@ -79,18 +98,20 @@ def forget(conn: sqlite3.Connection, article_id: int) -> None:
 
 def candidates(conn: sqlite3.Connection, fp: Fingerprint) -> set[int]:
     """Stored articles sharing at least one band bucket with `fp`."""
-    return candidates_many(conn, [fp])[0]
+    return candidates_many(conn, [bands(fp)])[0]
 
 
-def candidates_many(conn: sqlite3.Connection, prints: Sequence[Fingerprint]) -> list[set[int]]:
-    """`candidates` of each fingerprint, looked up in as few statements as SQLite's limit on
-    parameters allows (100 fingerprints a statement at the usual 32,766)."""
-    found: list[set[int]] = [set() for _ in prints]
+def candidates_many(
+    conn: sqlite3.Connection, buckets: Sequence[list[tuple[int, int]]]
+) -> list[set[int]]:
+    """`candidates` of each fingerprint, given as its `bands`, looked up in as few statements
+    as SQLite's limit on parameters allows (100 fingerprints a statement at the usual 32,766)."""
+    found: list[set[int]] = [set() for _ in buckets]
     per_print = 3 * BANDS * len(TABLES)
     size = max(1, min(100, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // per_print))
-    for start in range(0, len(prints), size):
-        chunk = prints[start : start + size]
-        triples = [(start + i, b, k) for i, fp in enumerate(chunk) for b, k in bands(fp)]
+    for start in range(0, len(buckets), size):
+        chunk = buckets[start : start + size]
+        triples = [(start + i, b, k) for i, pairs in enumerate(chunk) for b, k in pairs]
         triples.sort(key=lambda t: (t[1], t[2]))  # index order: half the cost of random order
         values = ",".join("(?, ?, ?)" for _ in triples)
         params = [v for triple in triples for v in triple]

@@ -61,22 +61,22 @@ def link(
     if not articles:
         return
     ids = {article_id for article_id, _ in articles}
-    found = lsh.candidates_many(conn, [p for _, p in articles])
+    buckets = lsh.bands_many([p for _, p in articles])
+    found = lsh.candidates_many(conn, buckets)
     stored = lsh.load_many(conn, sorted(set().union(*found) - ids))
     rows = {article_id: i for i, article_id in enumerate(stored.ids)}
     earlier: dict[tuple[int, int], list[int]] = {}  # band bucket -> batch positions
     links: list[tuple[int, list[int]]] = []
-    for position, (article_id, print_) in enumerate(articles):
+    for position, ((article_id, print_), pairs) in enumerate(zip(articles, buckets, strict=True)):
         keep = [rows[i] for i in sorted(found[position] - ids) if i in rows]
         matches = reprints(print_, StoredPrints.subset(stored, keep))
-        buckets = lsh.bands(print_)
-        peers = {p for bucket in buckets for p in earlier.get(bucket, ())}
+        peers = {p for bucket in pairs for p in earlier.get(bucket, ())}
         matches += [articles[p][0] for p in sorted(peers) if is_reprint(print_, articles[p][1])]
-        for bucket in buckets:
+        for bucket in pairs:
             earlier.setdefault(bucket, []).append(position)
         if matches:
             links.append((article_id, matches))
-    lsh.save_many(conn, articles, fresh=fresh)
+    lsh.save_many(conn, articles, fresh=fresh, buckets=buckets)
     for article_id, matches in links:
         join(conn, article_id, matches, now)
     lsh.merge_if_due(conn)
