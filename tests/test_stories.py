@@ -358,3 +358,25 @@ def test_store_many_links_and_keys_like_store(tmp_path: Path) -> None:
     assert [h.article_id for h in bulk.search("трамвай")] == [
         h.article_id for h in one.search("трамвай")
     ]
+
+
+def test_bands_move_through_three_levels_and_still_find_reprints(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With levels of 2 and 4 articles' bands, the bands end up in every level and move
+    on as they fill, and every reprint is still found, whatever level its origin is in."""
+    from pipelines.archive import lsh
+
+    monkeypatch.setattr(lsh, "MERGE_ROWS", 2 * lsh.BANDS)
+    monkeypatch.setattr(lsh, "MIDDLE_ROWS", 4 * lsh.BANDS)
+    archive.store([ORIGINAL])
+    for note in [*weather_notes(), *traffic_notes()]:
+        archive.store([note])
+    levels = {t: archive.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in lsh.TABLES}
+    assert levels["minhash_bands"] >= 4 * lsh.BANDS  # the origin's bands reached the main level
+    assert sum(levels.values()) == 10 * lsh.BANDS  # nothing lost or doubled on the way
+    for copy in COPIES:
+        archive.store([copy])
+    stories = story_of(archive)
+    assert len({stories[a.url] for a in [ORIGINAL, *COPIES]}) == 1
+    assert stories[ORIGINAL.url] is not None
