@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "stats": "stats",
     "stories": "stories",
     "export": "export",
+    "import": "import_",
 }
 
 

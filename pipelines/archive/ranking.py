@@ -42,7 +42,9 @@ def available(conn: sqlite3.Connection) -> bool:
                 f"WHERE {FTS_TABLE} MATCH 'x' LIMIT 0"
             )
             _available = True
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as exc:
+            if "no such function" not in str(exc):
+                return False  # not a verdict on the function (no index here): ask again later
             _available = False
     return _available
 

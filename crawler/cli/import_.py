@@ -1,0 +1,117 @@
+"""`newsagg import`: articles from JSON Lines into the archive, as a bulk import.
+
+Reads what `newsagg export --format jsonl` writes (and any JSON objects with at least
+`url`, `headline` and `body` in the fields of `crawler.items.Article`), so an archive can
+be moved, merged with another machine's, or filled from another tool. Each article goes
+through the crawl's normalising and validation, then `Archive.store_many`: the same
+identity, deduplication and story linking as a crawl, with the CPU work on a second core.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from crawler.cli.options import db_option
+from crawler.items import Article
+
+PROGRESS_EVERY = 1000
+
+
+class _Reader:
+    """The articles of a JSONL stream; lines that are not articles are counted by reason."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.skipped: Counter[str] = Counter()
+        self.first_problem: str | None = None
+
+    def _skip(self, number: int, reason: str) -> None:
+        self.skipped[reason] += 1
+        if self.first_problem is None:
+            self.first_problem = f"line {number}: {reason}"
+
+    def __iter__(self) -> Iterator[Article]:
+        from pipelines.normalize import normalize
+        from pipelines.validate import problem
+
+        for number, line in enumerate(self.stream, 1):
+            if not line.strip():
+                continue
+            try:
+                data: Any = json.loads(line)
+            except ValueError:
+                self._skip(number, "not JSON")
+                continue
+            if not isinstance(data, dict):
+                self._skip(number, "not a JSON object")
+                continue
+            try:
+                article = normalize(Article.from_dict(data))
+            except (TypeError, ValueError, AttributeError) as exc:
+                self._skip(number, f"not an article ({type(exc).__name__})")
+                continue
+            reason = problem(article)
+            if reason:
+                self._skip(number, reason)
+                continue
+            yield article
+
+
+@click.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 10_000),
+    default=500,
+    show_default=True,
+    help="Articles per write transaction.",
+)
+@db_option
+def command(file: IO[str], batch: int, db_path: Path) -> None:
+    """Import articles from a JSON Lines FILE (or - for standard input).
+
+    Takes what `newsagg export --format jsonl` writes, or any JSON objects with
+    url, headline and body. Articles already in the archive (by any spelling of
+    their URL) are updated or left unchanged, reprints join their stories, as in
+    a crawl. Lines that are not articles are skipped and counted by reason.
+    Exit status: 0 done, 1 nothing could be imported, 2 bad arguments.
+
+    \b
+    Example:
+        newsagg export --format jsonl -o all.jsonl --db old.db
+        newsagg import all.jsonl --db /srv/news/news.db
+        zcat articles.jsonl.gz | newsagg import -
+    """
+    from crawler.sources import SOURCES
+    from pipelines.archive import Archive
+    from pipelines.urls import UrlRules
+
+    reader = _Reader(file)
+    outcomes: Counter[str] = Counter()
+    tty = sys.stderr.isatty()
+    with Archive.open(db_path) as archive:
+        archive.url_rules = UrlRules({s.key: s.url_key for s in SOURCES.values() if s.url_key})
+        for outcome in archive.store_many(reader, batch=batch):
+            outcomes[outcome.status] += 1
+            if tty and outcomes.total() % PROGRESS_EVERY == 0:
+                click.echo(f"\rimported {outcomes.total():,}", nl=False, err=True)
+    if tty and outcomes.total() >= PROGRESS_EVERY:
+        click.echo("", err=True)
+    statuses = ", ".join(f"{outcomes[k]:,} {k}" for k in ("new", "updated", "unchanged"))
+    line = (
+        f"imported {outcomes.total():,} articles: {statuses}, {outcomes['duplicate']:,} duplicate"
+    )
+    if reader.skipped:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in reader.skipped.most_common())
+        line += f"; skipped {reader.skipped.total():,} lines ({reasons}; first: "
+        line += f"{reader.first_problem})"
+    click.echo(line, err=True)
+    if not outcomes and reader.skipped:
+        raise SystemExit(1)
