@@ -58,6 +58,8 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
         "[1, 2, 3]",
         json.dumps({"url": "https://example.ru/a", "headline": "Без текста"}),  # no body
         json.dumps({**good, "url": "https://www.amic.ru/news/x-581002", "body": "Коротко."}),
+        json.dumps({**good, "url": "https://www.amic.ru/news/x-581003", "provenance": [1]}),
+        json.dumps({**good, "url": "https://www.amic.ru/news/x-581004", "headline": 5}),
         "",
     ]
     dump = tmp_path / "mixed.jsonl"
@@ -65,8 +67,8 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
     result = run_cli("import", str(dump), "--db", str(tmp_path / "news.db"))
     assert result.returncode == 0, result.stderr
     assert "imported 1 articles: 1 new" in result.stderr
-    assert "skipped 4 lines" in result.stderr
-    for reason in ("not JSON 1", "not a JSON object 1", "not an article (TypeError) 1"):
+    assert "skipped 6 lines" in result.stderr
+    for reason in ("not JSON 1", "not a JSON object 1", "not an article (TypeError) 3"):
         assert reason in result.stderr
     assert "empty body 1" in result.stderr
     assert "first: line 2: not JSON" in result.stderr

@@ -13,6 +13,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,7 +54,7 @@ class _Reader:
                 self._skip(number, "not a JSON object")
                 continue
             try:
-                article = normalize(Article.from_dict(data))
+                article = normalize(_typed(Article.from_dict(data)))
             except (TypeError, ValueError, AttributeError) as exc:
                 self._skip(number, f"not an article ({type(exc).__name__})")
                 continue
@@ -62,6 +63,28 @@ class _Reader:
                 self._skip(number, reason)
                 continue
             yield article
+
+
+_TEXT_FIELDS = tuple(
+    f.name for f in fields(Article) if f.type in ("str", "str | None") and f.name != "raw_html"
+)
+
+
+def _typed(article: Article) -> Article:
+    """`article` if its fields hold what the Article says they hold, else TypeError (JSON
+    from another tool may put a number where text belongs, or a list for an object)."""
+    for name in _TEXT_FIELDS:
+        value = getattr(article, name)
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} is not text")
+    for name in ("authors", "tags"):
+        value = getattr(article, name)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise TypeError(f"{name} is not a list of text")
+    provenance = article.provenance
+    if not isinstance(provenance, dict) or not all(isinstance(v, str) for v in provenance.values()):
+        raise TypeError("provenance is not an object of text")
+    return article
 
 
 @click.command("import")
