@@ -372,11 +372,13 @@ def test_our_bm25_scores_as_fts5_bm25(archive: Archive, query: str) -> None:
 def test_common_words_are_counted_by_estimate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A phrase with more than SAMPLE matches gets SAMPLE x articles / articles since its
-    SAMPLE-th newest match; the ranking still puts the headline match first."""
+    """A phrase with SAMPLE matches or more is counted in SLICES runs of SLICE_IDS ids
+    spread over the archive; the ranking still puts the headline match first."""
     from pipelines.archive import ranking
 
     monkeypatch.setattr(ranking, "SAMPLE", 4)
+    monkeypatch.setattr(ranking, "SLICES", 2)
+    monkeypatch.setattr(ranking, "SLICE_IDS", 3)
     arch = Archive.open(tmp_path / "news.db")
     rows = [
         Article(
@@ -389,10 +391,12 @@ def test_common_words_are_counted_by_estimate(
         for i in range(12)
     ]
     arch.store(rows)
-    fts = parse_query("Барнаул").fts
-    # 6 articles (ids 2, 4, ..., 12) mention Барнаул: the 4th newest is id 6, so 4 x 12 / 7
-    assert ranking.document_counts(arch.db.conn, fts) == [round(4 * 12 / 7)]
-    assert ranking.document_counts(arch.db.conn, parse_query("погода").fts) == [1]  # exact
+    conn = arch.db.conn
+    # ids 2, 4, ..., 12 mention Барнаул; the runs 1-3 and 10-12 hold 3 of them in 6 ids
+    assert ranking.document_counts(conn, parse_query("Барнаул").fts) == [round(3 / 6 * 12)]
+    # ids 1, 3, ..., 11 mention Бийск; the runs hold 1, 3 and 11: 3 of 6 again
+    assert ranking.document_counts(conn, parse_query("Бийск").fts) == [6]
+    assert ranking.document_counts(conn, parse_query("погода").fts) == [1]  # exact
     hits = arch.search("Барнаул")
     assert hits[0].headline == "Погода в Барнауле"
 
