@@ -30,9 +30,9 @@ from twisted.internet import task
 from crawler.items import Article
 from crawler.middlewares import article_lost
 from crawler.runstats import COVERAGE_FIELDS, summarize
+from crawler.sources import url_rules
 from pipelines.archive import Archive
 from pipelines.archive.writer import StoreOutcome
-from pipelines.urls import UrlRules
 
 logger = logging.getLogger("newsagg.store")
 
@@ -78,8 +78,7 @@ class StorePipeline:
     def open_spider(self) -> None:
         self.archive = Archive.open(self.db_path)
         sources = getattr(self._spider(), "sources", [])
-        # the sources' article-id URL forms: one row per article whatever the spelling
-        self.archive.url_rules = UrlRules({s.key: s.url_key for s in sources if s.url_key})
+        self.archive.url_rules = url_rules(sources)
         keys = [s.key for s in sources]
         self.run_id = self.archive.start_run(keys)
         if self.stats:

@@ -112,15 +112,14 @@ def command(file: IO[str], batch: int, db_path: Path) -> None:
         newsagg import all.jsonl --db /srv/news/news.db
         zcat articles.jsonl.gz | newsagg import -
     """
-    from crawler.sources import SOURCES
+    from crawler.sources import url_rules
     from pipelines.archive import Archive
-    from pipelines.urls import UrlRules
 
     reader = _Reader(file)
     outcomes: Counter[str] = Counter()
     tty = sys.stderr.isatty()
     with Archive.open(db_path) as archive:
-        archive.url_rules = UrlRules({s.key: s.url_key for s in SOURCES.values() if s.url_key})
+        archive.url_rules = url_rules()
         for outcome in archive.store_many(reader, batch=batch):
             outcomes[outcome.status] += 1
             if tty and outcomes.total() % PROGRESS_EVERY == 0:

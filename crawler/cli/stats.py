@@ -17,10 +17,6 @@ from crawler.runstats import totals
 HISTORY_RUNS = 50  # runs read for the health flags
 
 
-def _open(db_path: Path) -> Any:
-    return open_archive(db_path)
-
-
 def run_status(run: dict[str, Any], db_path: Path) -> str:
     """A run left "running" by a crawl that is gone was interrupted (kill -9, power loss)."""
     from crawler.lock import holder_alive
@@ -79,7 +75,7 @@ def command(db_path: Path, run_count: int, as_json: bool) -> None:
         newsagg stats
         newsagg stats --json --runs 20 --db /srv/news/news.db
     """
-    with _open(db_path) as archive:
+    with open_archive(db_path) as archive:
         per_source = archive.stats()
         runs = recent_runs(archive, run_count)
         history = recent_runs(archive, HISTORY_RUNS)

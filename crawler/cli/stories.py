@@ -8,13 +8,12 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.options import db_option
-from crawler.cli.search import DateOrTime, open_archive
+from crawler.cli.options import DateOrTime, db_option, open_archive, source_option
 
 
 @click.command()
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
-@click.option("--source", help="Only stories with an article from this source key.")
+@source_option("Only stories with an article from this source key.")
 @click.option("--since", type=DateOrTime(), help="Only stories with an article on or after.")
 @click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
 @db_option

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
+from pipelines.urls import UrlRules
+
 
 @dataclass(frozen=True)
 class Source:
@@ -149,6 +151,13 @@ def parser_args_for(key: str | None) -> ParserArgs:
     """`Source.parser_args` of a registered key; an unknown key goes to the parser as is."""
     source = SOURCES.get(key or "")
     return source.parser_args() if source else {"source": key, "timezone": None}
+
+
+def url_rules(sources: Iterable[Source] | None = None) -> UrlRules:
+    """The article-id URL forms of these sources (default: all known), for the archive's
+    identity keys: one row per article however its URL is spelled."""
+    chosen = SOURCES.values() if sources is None else sources
+    return UrlRules({s.key: s.url_key for s in chosen if s.url_key})
 
 
 def real_sources() -> list[Source]:

@@ -53,11 +53,6 @@ def bands_many(prints: Sequence[Fingerprint]) -> list[list[tuple[int, int]]]:
     return [list(enumerate(row)) for row in buckets.tolist()]
 
 
-def save(conn: sqlite3.Connection, article_id: int, fp: Fingerprint, *, fresh: bool) -> None:
-    """Store the fingerprint and its bands; `fresh=False` replaces an older one first."""
-    save_many(conn, [(article_id, fp)], fresh=fresh)
-
-
 def save_many(
     conn: sqlite3.Connection,
     prints: Sequence[tuple[int, Fingerprint]],
@@ -99,11 +94,6 @@ def forget(conn: sqlite3.Connection, article_id: int) -> None:
             f"DELETE FROM {table} WHERE band = ? AND bucket = ? AND article_id = ?", rows
         )
     conn.execute("DELETE FROM article_signatures WHERE article_id = ?", (article_id,))
-
-
-def candidates(conn: sqlite3.Connection, fp: Fingerprint) -> set[int]:
-    """Stored articles sharing at least one band bucket with `fp`."""
-    return candidates_many(conn, [bands(fp)])[0]
 
 
 def candidates_many(

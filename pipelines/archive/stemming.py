@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
 
 import Stemmer
 
@@ -106,17 +105,3 @@ def shadow(text: str | None) -> str:
     if not text:
         return ""
     return " ".join(filter(None, map(_tokens.__getitem__, fold(text).split())))
-
-
-def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, stem) for every word of the original `text`, for snippets.
-
-    Folding keeps offsets: lower() and ё->е map one character to one for Cyrillic and Latin,
-    and text that NFC would change is located on its normalised form.
-    """
-    normal = unicodedata.normalize("NFC", text)
-    source = normal.lower().replace("ё", "е")
-    if len(source) != len(normal):  # a rare letter whose lower case is longer: no highlight
-        return
-    for match in WORD_RE.finditer(source):
-        yield match.start(), match.end(), stem(match.group())
