@@ -317,17 +317,25 @@ def test_batch_minhash_equals_datasketch_one_sketch_at_a_time() -> None:
     from pipelines.archive import fingerprint
 
     texts = [fingerprint.words("\n\n".join(c)) for c in (ORIGIN, REWORDED, TRUNCATED, FURNISHED)]
-    texts += [t[:n] for t in texts[:1] for n in (1, 4, 5, 6)]
+    texts += [texts[0][:5], texts[0][:6]]  # one shingle, two: the batch's edge cases
     texts += [fingerprint.words(note.body) for note in weather_notes()]
-    ours = fingerprint.of_words_many([(t, "x") for t in texts])
-    for tokens, print_ in zip(texts, ours, strict=True):
+    short = [texts[0][:1], texts[0][:4]]  # fewer words than a shingle: another path
+
+    def reference(tokens: list[str]) -> tuple[list[int], int]:
+        """datasketch's sketch of the shingle hashes, made one text at a time."""
+        values = fingerprint.shingles(tokens).tolist()
         sketch = MinHash(num_perm=fingerprint.NUM_PERM, seed=1, hashfunc=int, scheme="affine32")
-        values = fingerprint.shingles(tokens)
-        sketch.update_batch(values.tolist())
-        assert print_.hashvalues.tolist() == sketch.hashvalues.tolist()
-        assert print_.size == len(set(values.tolist()))
-    singles = [fingerprint.of_words(t, "x") for t in texts]
-    assert [s.hashvalues.tolist() for s in singles] == [p.hashvalues.tolist() for p in ours]
+        sketch.update_batch(values)
+        return sketch.hashvalues.tolist(), len(set(values))
+
+    for batch in (texts, short):  # the batched shingling, then the one-by-one fallback
+        ours = fingerprint.of_words_many([(t, "x") for t in batch])
+        assert [(p.hashvalues.tolist(), p.size) for p in ours] == [reference(t) for t in batch]
+    # distinct shingles counted independently: runs of 5 words as tuples
+    batched = fingerprint.of_words_many([(t, "x") for t in texts])
+    for tokens, print_ in zip(texts, batched, strict=True):
+        runs = {tuple(tokens[i : i + 5]) for i in range(len(tokens) - 4)}
+        assert print_.size == len(runs)
 
 
 def test_store_many_links_and_keys_like_store(tmp_path: Path) -> None:
