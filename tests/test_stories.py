@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -388,3 +389,16 @@ def test_bands_move_through_three_levels_and_still_find_reprints(
     stories = story_of(archive)
     assert len({stories[a.url] for a in [ORIGINAL, *COPIES]}) == 1
     assert stories[ORIGINAL.url] is not None
+
+
+def test_an_article_cut_too_short_to_compare_loses_its_old_fingerprint(archive: Archive) -> None:
+    """Its old text no longer exists: a copy of it elsewhere is a new article, not a
+    duplicate of the shortened one, and not a reprint in its story."""
+    first = archive.store([ORIGINAL])[0]
+    short = replace(ORIGINAL, body="Ремонт путей на проспекте Ленина завершен.")
+    assert archive.store([short])[0].status == "updated"
+    url = "https://amic.example/news/9"
+    copy = replace(ORIGINAL, url=url, canonical_url=url)  # the old text, same source
+    outcome = archive.store([copy])[0]
+    assert outcome.status == "new" and outcome.article_id != first.article_id
+    assert story_of(archive)[ORIGINAL.url] is None

@@ -89,6 +89,14 @@ def store_batch(
             if o.status == status and item.derived.print_ is not None
         ]
         stories.link(conn, prints, now, fresh=fresh)
+    stories.unlink(
+        conn,
+        [
+            o.article_id
+            for item, o in zip(items, done, strict=True)
+            if o.status == "updated" and item.derived.print_ is None
+        ],
+    )
     return done
 
 

@@ -89,6 +89,17 @@ def relink(conn: sqlite3.Connection, article_id: int, body: str, headline: str, 
     print_ = fp.fingerprint(body, headline)
     if print_ is not None:
         link(conn, [(article_id, print_)], now)
+    else:
+        unlink(conn, [article_id])
+
+
+def unlink(conn: sqlite3.Connection, article_ids: Sequence[int]) -> None:
+    """Drop the fingerprints of articles whose new text is too short to have one: the old
+    one would keep matching copies of the text they no longer have (stories stay)."""
+    from pipelines.archive import lsh
+
+    for article_id in article_ids:
+        lsh.forget(conn, article_id)
 
 
 def join(conn: sqlite3.Connection, article_id: int, matches: Sequence[int], now: str) -> int:
