@@ -14,8 +14,8 @@ from crawler.cli.options import (
     DateOrTime,
     UsageExit,
     db_option,
-    missing_archive,
     open_archive,
+    require_archive,
     source_option,
 )
 
@@ -100,8 +100,7 @@ def command(
     from pipelines.export import ExportError, UnknownFieldError, export_articles
 
     out = None if output == "-" else Path(output)
-    if not db_path.is_file() or db_path.stat().st_size == 0:
-        raise missing_archive(db_path)
+    require_archive(db_path)
     if since_last is not None and not since_last.strip():
         raise UsageExit("--since-last needs a name, e.g. --since-last nightly")
     field_list = fields.split(",") if fields else None

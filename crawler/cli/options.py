@@ -80,12 +80,18 @@ def missing_archive(db_path: Path) -> UsageExit:
     return UsageExit(f"no archive at {db_path}: run newsagg crawl or newsagg demo first")
 
 
+def require_archive(db_path: Path) -> None:
+    """Exit 2 with what to do when there is no archive at `db_path` (or an empty file)."""
+    if not db_path.is_file() or db_path.stat().st_size == 0:
+        raise missing_archive(db_path)
+
+
 def open_archive(db_path: Path, *, readonly: bool = True) -> Any:
     """The archive, or exit 2 with what to do when there is none or it is unreadable."""
     from pipelines.archive import Archive, ArchiveNotFound
 
-    if readonly and (not db_path.is_file() or db_path.stat().st_size == 0):
-        raise missing_archive(db_path)
+    if readonly:
+        require_archive(db_path)
     try:
         return Archive.open(db_path, readonly=readonly)
     except ArchiveNotFound:

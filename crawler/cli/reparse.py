@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from crawler.cli.options import DateOrTime, db_option, missing_archive, open_archive, source_option
+from crawler.cli.options import DateOrTime, db_option, open_archive, require_archive, source_option
 from crawler.items import Article
 
 
@@ -30,8 +30,7 @@ def command(source: str | None, since: date | None, dry_run: bool, db_path: Path
     from crawler.cli.report import table
     from pipelines.archive.reparse import reparse
 
-    if not db_path.is_file() or db_path.stat().st_size == 0:
-        raise missing_archive(db_path)
+    require_archive(db_path)
     progress = None
     if sys.stderr.isatty():
 

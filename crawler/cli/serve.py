@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.options import UsageExit, db_option, missing_archive
+from crawler.cli.options import UsageExit, db_option, require_archive
 
 
 def datasette_args(db_path: Path, host: str, port: int) -> list[str]:
@@ -32,8 +32,7 @@ def command(port: int, host: str, db_path: Path) -> None:
     """
     if importlib.util.find_spec("datasette") is None:
         raise UsageExit("Datasette is not installed: pip install 'newsagg[serve]'")
-    if not db_path.is_file():
-        raise missing_archive(db_path)
+    require_archive(db_path)
     from pipelines.archive import Archive
 
     Archive.open(db_path).close()  # upgrade the schema before Datasette reads it

@@ -29,6 +29,8 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash
 
+from pipelines.archive.stemming import WORD_RE
+
 SHINGLE = 5  # words per shingle
 NUM_PERM = 128
 JACCARD_MIN = 0.4  # estimated Jaccard of a reprint and its origin
@@ -40,7 +42,7 @@ MIN_WORDS = 25  # shorter bodies are not fingerprinted: too little text to tell 
 _SEED = 1
 _ORDER = np.uint64(0x100000001B3)  # multiplier that makes the shingle hash depend on word order
 
-_WORD = re.compile(r"[^\W_]+")
+_WORD = WORD_RE  # the index's words (runs of letters and digits)
 # "БАРНАУЛ, 7 ноября." / "МОСКВА, 7 ноя – РИА Новости." / "Барнаул, 7 ноября /ТАСС/."
 _DATELINE = re.compile(
     r"^[A-ZА-ЯЁ][\w\- ]{2,40}, \d{1,2} [а-яё]+\.?"
