@@ -48,6 +48,8 @@ class FetchStateMiddleware:
         self.conditional = conditional
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.records: dict[str, FetchRecord] = {}
+        # article URL -> the URLs that redirected to it (old forms, AMP moves)
+        self.redirected_from: dict[str, list[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FetchStateMiddleware:
@@ -63,10 +65,13 @@ class FetchStateMiddleware:
         return middleware
 
     def forget(self, article: Article) -> None:
-        """The article was not stored: claim no fetch of it, so the next run tries again."""
+        """The article was not stored: claim no fetch of it, nor of the URLs that redirected
+        to it, so the next run tries again."""
         for url in (article.url, article.canonical_url):
             if url:
                 self.records.pop(url, None)
+                for earlier in self.redirected_from.pop(url, ()):
+                    self.records.pop(earlier, None)
 
     def spider_opened(self) -> None:
         if not self.conditional or not self.db_path.exists():
@@ -103,6 +108,8 @@ class FetchStateMiddleware:
             return response
         # a redirect is recorded under the URL that answered it (old forms, AMP moves)
         self.records[request.url] = FetchRecord(request.url, response.status, fetched_at=now)
+        if request.meta.get("redirect_urls"):
+            self.redirected_from[request.url] = list(request.meta["redirect_urls"])
         return response
 
     def spider_closed(self, reason: str) -> None:

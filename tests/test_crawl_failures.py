@@ -250,6 +250,22 @@ def test_one_bad_article_costs_only_itself_and_is_logged(
     assert sorted(fetches.records) == ["https://amic.ru/news/1", "https://amic.ru/news/3"]
 
 
+def test_a_lost_article_reached_by_redirect_is_fetched_again() -> None:
+    """An old-form URL that redirected to the article is forgotten with it: recorded as a
+    301, it would otherwise keep the next run from asking for the article again."""
+    fetches = FetchStateMiddleware("unused.db", None, conditional=False)
+    old, new, kept = (f"https://amic.ru/news/{n}" for n in ("news-575321", "575321", "575322"))
+    first = Request(old, meta={"kind": "article", "source": "amic"})
+    fetches.process_response(first, Response(old, status=301, headers={"Location": new}))
+    moved = Request(new, meta={"kind": "article", "source": "amic", "redirect_urls": [old]})
+    fetches.process_response(moved, Response(new, status=200))
+    other = Request(kept, meta={"kind": "article", "source": "amic"})
+    fetches.process_response(other, Response(kept, status=200))
+    assert sorted(fetches.records) == sorted([old, new, kept])
+    fetches.forget(Article(url=new, headline="Новость", body="Текст."))
+    assert list(fetches.records) == [kept]
+
+
 def test_a_failed_batch_write_loses_nothing() -> None:
     archive = FlakyArchive(bad=set(), locked_batches=1)
     store, _, _ = pipeline(archive)
