@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from pathlib import Path
 
 from conftest import Crawl, run_cli
@@ -41,6 +42,66 @@ def test_an_export_imports_into_a_new_archive_as_it_was(demo_crawl: Crawl, tmp_p
     assert again.returncode == 0, again.stderr
     assert f"0 new, 0 updated, {len(lines)} unchanged" in again.stderr
     assert rows(copy, "SELECT COUNT(*) FROM articles") == [(len(lines),)]
+
+
+def test_pages_exported_with_raw_stay_reparseable_after_import(
+    demo_crawl: Crawl, tmp_path: Path
+) -> None:
+    """`export --with-raw` carries each stored page; the importing archive keeps it byte for
+    byte, so `reparse` works there as in the archive the pages were fetched into."""
+    dump, copy = tmp_path / "raw.jsonl", tmp_path / "copy.db"
+    exported = run_cli(
+        "export", "--format", "jsonl", "--with-raw", "-o", str(dump), "--db", str(demo_crawl.db)
+    )
+    assert exported.returncode == 0, exported.stderr
+    imported = run_cli("import", str(dump), "--db", str(copy))
+    assert imported.returncode == 0, imported.stderr
+
+    pages = (
+        "SELECT a.canonical_url, r.html, r.codec FROM raw_pages r "
+        "JOIN articles a ON a.id = r.article_id"
+    )
+    original = {url: (html, codec) for url, html, codec in rows(demo_crawl.db, pages)}
+    moved = {url: (html, codec) for url, html, codec in rows(copy, pages)}
+    assert len(original) == rows(demo_crawl.db, "SELECT COUNT(*) FROM articles")[0][0]
+    assert moved.keys() == original.keys()
+    for url, (html, codec) in original.items():
+        assert codec == moved[url][1] == "zlib"
+        assert zlib.decompress(moved[url][0]) == zlib.decompress(html), url
+
+    reparsed = run_cli("reparse", "--db", str(copy))
+    assert reparsed.returncode == 0, reparsed.stderr
+    assert f"pages reparsed: {len(original)}; articles changed: 0" in reparsed.stdout
+
+    refused = run_cli("export", "--format", "csv", "--with-raw", "--db", str(demo_crawl.db))
+    assert refused.returncode == 2 and "JSONL" in refused.stderr
+
+
+def test_a_page_given_as_text_is_kept_and_a_broken_one_skips_its_line(tmp_path: Path) -> None:
+    article = {
+        "url": "https://www.amic.ru/news/society/led-na-obi-581101",
+        "source": "amic",
+        "headline": "На Оби встал лед",
+        "body": "Ледостав начался у Барнаула на неделю раньше обычного. Выходить на лед "
+        "спасатели запрещают: толщина его пока не больше пяти сантиметров.",
+    }
+    page = "<html><body><h1>На Оби встал лед</h1></body></html>"
+    lines = [
+        json.dumps({**article, "raw_html": page}, ensure_ascii=False),
+        json.dumps({**article, "url": article["url"] + "2", "raw_page": {"codec": "zlib"}}),
+        json.dumps(
+            {**article, "url": article["url"] + "3", "raw_page": {"codec": "zlib", "base64": "@@"}}
+        ),
+        json.dumps({**article, "url": article["url"] + "4", "raw_html": 12}),
+    ]
+    dump = tmp_path / "pages.jsonl"
+    dump.write_text("\n".join(lines), encoding="utf-8")
+    result = run_cli("import", str(dump), "--db", str(tmp_path / "news.db"))
+    assert result.returncode == 0, result.stderr
+    assert "imported 1 articles" in result.stderr
+    assert "unreadable raw_page 3" in result.stderr and "first: line 2" in result.stderr
+    stored = rows(tmp_path / "news.db", "SELECT html FROM raw_pages")
+    assert [zlib.decompress(html).decode() for (html,) in stored] == [page]
 
 
 def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> None:

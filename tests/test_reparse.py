@@ -158,3 +158,18 @@ def test_reparse_keeps_the_zone_of_a_source_without_a_parser(tmp_path: Path) -> 
         page, "https://sibnovosti.example/news/2026/11/sneg.html", source="sibnovosti"
     )
     assert article.published_at == "2026-11-05T14:20:00+07:00"
+
+
+def test_a_time_written_with_another_offset_is_no_change() -> None:
+    from pipelines.archive.reparse import changed_fields
+
+    page = Article(url="https://amic.ru/news/1", headline="Новость", body="Текст.")
+    local = dataclasses.replace(page, modified_at="2026-11-02T08:15:00+07:00")
+    assert (
+        changed_fields(dataclasses.replace(page, modified_at="2026-11-02T01:15:00Z"), local) == []
+    )
+    later = dataclasses.replace(page, modified_at="2026-11-02T02:15:00Z")
+    assert changed_fields(later, local) == ["modified_at"]
+    naive = dataclasses.replace(page, published_at="2026-11-02T08:15:00")
+    moved = dataclasses.replace(page, published_at="2026-11-02T08:15:00+07:00")
+    assert changed_fields(naive, moved) == ["published_at"]

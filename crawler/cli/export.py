@@ -65,6 +65,11 @@ class _Bar:
 @click.option("--fields", help="Comma-separated columns, in this order (default: all).")
 @click.option("--excel", is_flag=True, help="CSV for Excel: UTF-8 byte order mark, CRLF.")
 @click.option(
+    "--with-raw",
+    is_flag=True,
+    help="JSONL: add each stored page (raw_page), so `newsagg import` keeps it re-parseable.",
+)
+@click.option(
     "--since-last",
     metavar="NAME",
     help="Incremental: only what arrived or changed since the last run of export NAME.",
@@ -81,6 +86,7 @@ def command(
     collapse_stories: bool,
     fields: str | None,
     excel: bool,
+    with_raw: bool,
     since_last: str | None,
     db_path: Path,
 ) -> None:
@@ -95,6 +101,7 @@ def command(
         newsagg export "губернатор" --source amic --since 2024-01-01 --format jsonl > gov.jsonl
         newsagg export --format csv --excel --fields id,published_at_utc,headline -o news.csv
         newsagg export --format jsonl --since-last nightly -o new-$(date +%F).jsonl
+        newsagg export --format jsonl --with-raw -o move.jsonl   # then: newsagg import
     """
     from pipelines.archive import SearchQueryError
     from pipelines.export import ExportError, UnknownFieldError, export_articles
@@ -121,6 +128,7 @@ def command(
                 collapse_stories=collapse_stories,
                 since_last=since_last,
                 excel=excel,
+                with_raw=with_raw,
                 progress=bar,
             )
     except (UnknownFieldError, ExportError, SearchQueryError) as exc:

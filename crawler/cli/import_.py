@@ -9,8 +9,11 @@ identity, deduplication and story linking as a crawl, with the CPU work on a sec
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
@@ -54,10 +57,16 @@ class _Reader:
                 self._skip(number, "not a JSON object")
                 continue
             try:
+                page = _page(data.pop("raw_page", None), data.pop("raw_html", None))
+            except (TypeError, ValueError, KeyError, binascii.Error, zlib.error):
+                self._skip(number, "unreadable raw_page")
+                continue
+            try:
                 article = normalize(_typed(Article.from_dict(data)))
             except (TypeError, ValueError, AttributeError) as exc:
                 self._skip(number, f"not an article ({type(exc).__name__})")
                 continue
+            article.raw_html = page
             reason = problem(article)
             if reason:
                 self._skip(number, reason)
@@ -68,6 +77,21 @@ class _Reader:
 _TEXT_FIELDS = tuple(
     f.name for f in fields(Article) if f.type in ("str", "str | None") and f.name != "raw_html"
 )
+
+
+def _page(raw_page: Any, raw_html: Any) -> bytes | None:
+    """The page as fetched: from `raw_page` (`export --with-raw`: {codec, base64}, checked
+    by decompressing it) or from `raw_html` text (another tool's), else None."""
+    from pipelines.archive import rawstore
+
+    if raw_page is not None:
+        if not isinstance(raw_page, dict):
+            raise TypeError("raw_page is not an object")
+        data = base64.b64decode(raw_page["base64"], validate=True)
+        return rawstore.decompress(raw_page["codec"], data)
+    if raw_html is not None and not isinstance(raw_html, str):
+        raise TypeError("raw_html is not text")
+    return raw_html.encode("utf-8") if raw_html else None
 
 
 def _typed(article: Article) -> Article:
@@ -100,15 +124,17 @@ def _typed(article: Article) -> Article:
 def command(file: IO[str], batch: int, db_path: Path) -> None:
     """Import articles from a JSON Lines FILE (or - for standard input).
 
-    Takes what `newsagg export --format jsonl` writes, or any JSON objects with
-    url, headline and body. Articles already in the archive (by any spelling of
-    their URL) are updated or left unchanged, reprints join their stories, as in
-    a crawl. Lines that are not articles are skipped and counted by reason.
+    Takes what `newsagg export --format jsonl` writes (with --with-raw, the pages
+    too, so that `newsagg reparse` works on them), or any JSON objects with url,
+    headline and body (and raw_html text, if the tool kept the page). Articles
+    already in the archive (by any spelling of their URL) are updated or left
+    unchanged, reprints join their stories, as in a crawl. Lines that are not
+    articles are skipped and counted by reason.
     Exit status: 0 done, 1 nothing could be imported, 2 bad arguments.
 
     \b
     Example:
-        newsagg export --format jsonl -o all.jsonl --db old.db
+        newsagg export --format jsonl --with-raw -o all.jsonl --db old.db
         newsagg import all.jsonl --db /srv/news/news.db
         zcat articles.jsonl.gz | newsagg import -
     """

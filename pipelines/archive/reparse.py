@@ -58,10 +58,27 @@ class ReparseReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
+TIME_FIELDS = ("published_at", "modified_at")
+
+
 def changed_fields(stored: Article, fresh: Article) -> list[str]:
-    """Names of the compared fields whose values differ between two parses."""
+    """Names of the compared fields whose values differ between two parses. Times with an
+    offset are compared as moments: an imported `modified_at` is stored in UTC (the export
+    gives it so), and the same moment written with the page's offset is no change."""
     old, new = stored.to_dict(), fresh.to_dict()
-    return [name for name in COMPARED_FIELDS if (old[name] or None) != (new[name] or None)]
+    return [
+        name
+        for name in COMPARED_FIELDS
+        if (old[name] or None) != (new[name] or None)
+        and not (name in TIME_FIELDS and _same_moment(old[name], new[name]))
+    ]
+
+
+def _same_moment(a: str | None, b: str | None) -> bool:
+    first, second = _parse_time(a), _parse_time(b)
+    if first is None or second is None or first.tzinfo is None or second.tzinfo is None:
+        return False
+    return first == second
 
 
 def _parse_time(value: str | None) -> datetime | None:

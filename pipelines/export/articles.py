@@ -20,7 +20,7 @@ import sqlite_utils
 
 from pipelines.export import cursor as cursors
 from pipelines.export.atomic import atomic_output, stdout_output
-from pipelines.export.columns import Column, select_columns, source_columns
+from pipelines.export.columns import RAW_PAGE, Column, select_columns, source_columns
 from pipelines.export.csv_writer import write_csv
 from pipelines.export.jsonl import write_jsonl
 from pipelines.export.parquet import write_parquet
@@ -72,6 +72,7 @@ def export_articles(
     collapse_stories: bool = False,
     since_last: str | None = None,
     excel: bool = False,
+    with_raw: bool = False,
     progress: Progress | None = None,
     settle_seconds: float = cursors.SETTLE_SECONDS,
 ) -> ExportResult:
@@ -81,9 +82,14 @@ def export_articles(
     combination, `SearchQueryError` for a query that cannot be read. With `since_last`, only
     rows changed since that named export's last successful run are written, and the archive
     must be writable (the cursor is saved in it); rows stamped less than `settle_seconds`
-    before the start are delivered again by the next run (see cursor.py).
+    before the start are delivered again by the next run (see cursor.py). `with_raw` adds
+    the stored page of each article (`columns.RAW_PAGE`; JSONL only).
     """
     columns = select_columns(fields)
+    if with_raw:
+        if format != "jsonl":
+            raise ExportError("--with-raw is for JSONL, the format that `newsagg import` reads")
+        columns.append(RAW_PAGE)
     writer = _writer(format, out, excel)
     db = database(archive)
     conn = db.conn

@@ -7,6 +7,7 @@ decide how such a value is spelled in their format (docs/export.md has the table
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -165,6 +166,24 @@ COLUMNS: tuple[Column, ...] = (
         "field -> extraction layer (a JSON object; JSON text in CSV and Parquet)",
         _via("provenance", _object),
     ),
+)
+
+
+def _raw_page(row: dict[str, Any]) -> dict[str, str] | None:
+    data = row["raw_data"]
+    if data is None:
+        return None
+    return {"codec": row["raw_codec"], "base64": base64.b64encode(data).decode("ascii")}
+
+
+# The page as fetched, as stored (compressed): only on request (`--with-raw`), for moving
+# articles to another archive with `newsagg import`, which keeps them re-parseable.
+RAW_PAGE = Column(
+    "raw_page",
+    pa.struct([("codec", pa.string()), ("base64", pa.string())]),
+    ("raw_codec", "raw_data"),
+    _raw_page,
+    "the page as fetched: {codec, base64 of the compressed bytes}; null if not kept",
 )
 
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}

@@ -21,6 +21,9 @@ from pipelines.export.cursor import ExportCursor
 
 FETCH_ROWS = 500
 KEY_ALIAS = "_change_key"
+# Source columns that are not in `articles`: the stored page (see columns.RAW_PAGE).
+_RAW = "(SELECT {} FROM raw_pages WHERE raw_pages.article_id = articles.id)"
+JOINED = {"raw_codec": _RAW.format("codec"), "raw_data": _RAW.format("html")}
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Selection:
     def rows(self, conn: sqlite3.Connection, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
         """The selected `articles` columns (plus the change key) of every row, by id."""
         names = list(dict.fromkeys(["id", *columns]))
-        select = ", ".join(f"articles.[{n}]" for n in names)
+        select = ", ".join(JOINED.get(n, f"articles.[{n}]") for n in names)
         if self.key:
             select += f", {self.key} AS {KEY_ALIAS}"
             names.append(KEY_ALIAS)
