@@ -23,7 +23,10 @@ def datasette_args(db_path: Path, host: str, port: int) -> list[str]:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @db_option
 def command(port: int, host: str, db_path: Path) -> None:
-    """Open the archive in Datasette, with its full-text search box on `articles`.
+    """Open the archive in Datasette, with word-form search as in `newsagg search`.
+
+    The search box on `articles` and the ranked query `search` read the query language
+    of `newsagg search` (newsagg's Datasette plugin, `crawler/datasette_plugin.py`).
 
     \b
     Example:
