@@ -58,13 +58,13 @@ def escape_fts(text: str | None) -> str:
 def search_snippet(lead: str | None, body: str | None, text: str | None) -> str:
     """The passage of lead and body that `newsagg search` shows, matched words in [ ]."""
     from pipelines.archive.query import SearchQueryError, parse_query
-    from pipelines.archive.search import _join_lead, snippet
+    from pipelines.archive.search import join_lead, snippet
 
     try:
         parsed = parse_query(text or "")
     except SearchQueryError:
         return ""
-    return snippet(_join_lead(lead, body), parsed)
+    return snippet(join_lead(lead, body), parsed)
 
 
 @hookimpl(trylast=True)  # after Datasette's own escape_fts, so that this one replaces it

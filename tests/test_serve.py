@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from conftest import ROOT
 
 from crawler.items import Article
 from pipelines.archive import Archive
@@ -164,3 +172,40 @@ def test_plain_browsing_and_other_databases(served: Any) -> None:
     assert [r["id"] for r in other.json()] == [1]
     assert other_miss.json() == []
     assert "search" not in {q["name"] for q in other_queries.json()["queries"]}
+
+
+def test_newsagg_serve_becomes_datasette_with_the_stemmed_search(served: Any) -> None:
+    """The command a user runs: the archive served over HTTP, searched in another word form,
+    and the server gone when its process is terminated (no Datasette child left behind)."""
+    ds, names = served
+    db = Path(ds.files[0])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "serve", "--port", str(port), "--db", str(db)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/news/articles.json?" + urlencode(
+        {"_search": "Казахстаном", "_shape": "array"}
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    rows = json.load(response)
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "Datasette did not answer within 60 s"
+                time.sleep(0.2)
+        assert {names[row["id"]] for row in rows} == {"grain"}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert server.returncode is not None
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url, timeout=2)

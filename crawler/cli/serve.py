@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -39,4 +39,9 @@ def command(port: int, host: str, db_path: Path) -> None:
     from pipelines.archive import Archive
 
     Archive.open(db_path).close()  # upgrade the schema before Datasette reads it
-    raise SystemExit(subprocess.call(datasette_args(db_path, host, port)))
+    args = datasette_args(db_path, host, port)
+    # Become Datasette (no child left behind): a signal to this process (systemd, kill, a
+    # terminal's Ctrl-C) reaches the server itself.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(args[0], args)

@@ -246,7 +246,7 @@ def run_search(
     return _hits(conn, ranked, parsed, marks)
 
 
-def _join_lead(lead: str | None, body: str | None) -> str:
+def join_lead(lead: str | None, body: str | None) -> str:
     """Lead and body as one text; a lead without final punctuation gets a dash after it."""
     lead = (lead or "").strip()
     if not lead:
@@ -278,7 +278,7 @@ def _hits(
     hits: list[SearchHit] = []
     for article_id, rank in ranked:
         row = rows[article_id]
-        text = _join_lead(row[7], row[8])
+        text = join_lead(row[7], row[8])
         hits.append(
             SearchHit(
                 article_id=article_id,
