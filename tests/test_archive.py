@@ -251,3 +251,24 @@ def test_rebuild_index_restores_stemmed_search(archive: Archive) -> None:
 
 def test_new_archive_uses_large_pages(archive: Archive) -> None:
     assert archive.db.execute("PRAGMA page_size").fetchone()[0] == 16384
+
+
+def test_a_batch_larger_than_sqlites_parameter_limit(archive: Archive) -> None:
+    """Lookups of a batch's URLs, keys and ids go in chunks: 600 articles in one batch on a
+    connection that allows 250 parameters a statement store, and are all found again."""
+    archive.db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 250)
+    articles = [
+        Article(
+            url=f"https://www.amic.ru/news/society/zametka-{580000 + n}",
+            source="amic",
+            headline=f"Заметка номер {n}",
+            body=f"Текст заметки номер {n}: в Барнауле прошло заседание городской думы.",
+        )
+        for n in range(600)
+    ]
+    first = archive.store(articles)
+    assert [o.status for o in first] == ["new"] * 600
+    again = archive.store(articles)
+    assert [o.status for o in again] == ["unchanged"] * 600
+    assert [o.article_id for o in again] == [o.article_id for o in first]
+    assert archive.count_articles() == 600

@@ -24,11 +24,10 @@ from dataclasses import dataclass, field, replace
 
 from crawler.items import Article
 from pipelines.archive import stories, writer
+from pipelines.archive.chunked import select_in
 from pipelines.archive.derive import Derived, derive
 from pipelines.archive.writer import StoreOutcome
 from pipelines.urls import UrlRules, url_key
-
-_CHUNK = 400
 
 
 @dataclass
@@ -178,22 +177,14 @@ def _authoritative(item: _Incoming, url: str, canonical: str | None, rules: UrlR
 
 def _lookup(conn: sqlite3.Connection, sql: str, values: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    unique = list(dict.fromkeys(values))
-    for start in range(0, len(unique), _CHUNK):
-        chunk = unique[start : start + _CHUNK]
-        for key, article_id in conn.execute(sql.format(",".join("?" * len(chunk))), chunk):
-            found.setdefault(key, article_id)
+    for key, article_id in select_in(conn, sql, values):
+        found.setdefault(key, article_id)
     return found
 
 
 def _urls(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, str | None]]:
-    found: dict[int, tuple[str, str | None]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        sql = f"SELECT id, url, canonical_url FROM articles WHERE id IN ({marks})"
-        found.update((row[0], (row[1], row[2])) for row in conn.execute(sql, chunk))
-    return found
+    sql = "SELECT id, url, canonical_url FROM articles WHERE id IN ({})"
+    return {row[0]: (row[1], row[2]) for row in select_in(conn, sql, ids)}
 
 
 def _record(

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from pipelines.archive.chunked import select_in
 from pipelines.archive.fingerprint import Fingerprint, StoredPrints
 
 BANDS, ROWS = 32, 3  # 96 of the 128 values
@@ -121,33 +122,23 @@ def candidates_many(
 
 
 def load(conn: sqlite3.Connection, article_ids: Iterable[int]) -> dict[int, Fingerprint]:
-    ids = list(article_ids)
-    found: dict[int, Fingerprint] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for article_id, digest, size, blob, numbers in conn.execute(
-            "SELECT article_id, text_hash, shingles, signature, numbers FROM article_signatures "
-            f"WHERE article_id IN ({marks})",
-            chunk,
-        ):
-            found[article_id] = Fingerprint.from_row(digest, size, blob, numbers)
-    return found
+    sql = (
+        "SELECT article_id, text_hash, shingles, signature, numbers FROM article_signatures "
+        "WHERE article_id IN ({})"
+    )
+    return {
+        article_id: Fingerprint.from_row(digest, size, blob, numbers)
+        for article_id, digest, size, blob, numbers in select_in(conn, sql, article_ids)
+    }
 
 
 def load_many(conn: sqlite3.Connection, article_ids: Iterable[int]) -> StoredPrints:
     """The stored fingerprints of `article_ids` as arrays (`fingerprint.reprints`)."""
-    ids = list(article_ids)
-    rows: list[tuple[int, int, bytes, str]] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows += conn.execute(
-            "SELECT article_id, shingles, signature, numbers FROM article_signatures "
-            f"WHERE article_id IN ({marks})",
-            chunk,
-        ).fetchall()
-    return StoredPrints.from_rows(rows)
+    sql = (
+        "SELECT article_id, shingles, signature, numbers FROM article_signatures "
+        "WHERE article_id IN ({})"
+    )
+    return StoredPrints.from_rows(list(select_in(conn, sql, article_ids)))
 
 
 def merge_if_due(conn: sqlite3.Connection) -> bool:

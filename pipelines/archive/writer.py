@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from crawler.items import Article
 from pipelines.archive import rawstore
+from pipelines.archive.chunked import select_in
 from pipelines.archive.rows import article_columns
 from pipelines.archive.schema import FTS_TABLE as FTS
 from pipelines.archive.stemming import shadow
@@ -22,7 +23,6 @@ if TYPE_CHECKING:  # numpy and datasketch load only where articles are fingerpri
     from pipelines.archive.derive import Derived
 
 Status = Literal["new", "updated", "unchanged", "duplicate"]  # duplicate: see identity.py
-_CHUNK = 400  # URLs per IN (...) lookup, well under SQLite's parameter limit
 
 
 @dataclass(frozen=True)
@@ -64,18 +64,12 @@ def unindex(conn: sqlite3.Connection, row: tuple[int, str | None, str | None, st
 
 
 def lookup(conn: sqlite3.Connection, urls: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(urls), _CHUNK):
-        chunk = urls[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            conn.execute(f"SELECT url, article_id FROM article_urls WHERE url IN ({marks})", chunk)
-        )
-        missing = [u for u in chunk if u not in found]
-        if missing:
-            marks = ",".join("?" * len(missing))
-            sql = f"SELECT canonical_url, id FROM articles WHERE canonical_url IN ({marks})"
-            found.update(conn.execute(sql, missing))
+    found: dict[str, int] = dict(
+        select_in(conn, "SELECT url, article_id FROM article_urls WHERE url IN ({})", urls)
+    )
+    missing = [u for u in urls if u not in found]
+    sql = "SELECT canonical_url, id FROM articles WHERE canonical_url IN ({})"
+    found.update(select_in(conn, sql, missing))
     return found
 
 
