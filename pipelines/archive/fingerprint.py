@@ -229,6 +229,13 @@ class StoredPrints:
         )
 
     @classmethod
+    def of(cls, prints: Sequence[tuple[int, Fingerprint]]) -> StoredPrints:
+        """Fingerprints at hand (not yet stored) in the same form, to compare them alike."""
+        return cls.from_rows(
+            [(i, p.size, p.blob(), " ".join(sorted(p.numbers))) for i, p in prints]
+        )
+
+    @classmethod
     def from_rows(cls, rows: Sequence[tuple[int, int, bytes, str]]) -> StoredPrints:
         """Rows of (article_id, shingles, signature, numbers)."""
         blob = b"".join(r[2] for r in rows)
@@ -240,17 +247,6 @@ class StoredPrints:
         )
 
 
-def jaccard(a: Fingerprint, b: Fingerprint) -> float:
-    return float(np.count_nonzero(a.hashvalues == b.hashvalues)) / NUM_PERM
-
-
-def containment(a: Fingerprint, b: Fingerprint, similarity: float | None = None) -> float:
-    """Estimated share of the smaller shingle set found in the larger one."""
-    j = jaccard(a, b) if similarity is None else similarity
-    common = j * (a.size + b.size) / (1 + j)
-    return min(1.0, common / max(1, min(a.size, b.size)))
-
-
 def same_facts(a: frozenset[str], b: frozenset[str]) -> bool:
     """Most numbers of the text with fewer numbers are in the other one (or too few to say)."""
     small, large = sorted((a, b), key=len)
@@ -259,16 +255,10 @@ def same_facts(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(small & large) >= NUMBERS_MIN * len(small)
 
 
-def is_reprint(a: Fingerprint, b: Fingerprint) -> bool:
-    """Verified near-duplicates: similar as wholes or one a cut copy of the other, with the
-    same facts."""
-    j = jaccard(a, b)
-    similar = j >= JACCARD_MIN or containment(a, b, j) >= CONTAINMENT_MIN
-    return similar and same_facts(a.numbers, b.numbers)
-
-
 def reprints(fp: Fingerprint, stored: StoredPrints) -> list[int]:
-    """The ids of `stored` that `is_reprint` of `fp`, compared all at once."""
+    """The ids of `stored` that are verified near-duplicates of `fp`, compared all at once:
+    similar as wholes (estimated Jaccard) or one a cut copy of the other (containment), with
+    the same facts (`same_facts`)."""
     if not stored.ids:
         return []
     j = np.count_nonzero(stored.values == fp.hashvalues, axis=1) / NUM_PERM

@@ -2,7 +2,7 @@
 
 Linking runs in the store transaction, once per new or changed text: the article's
 fingerprint finds candidates through the LSH bands of every archived article, each candidate
-is verified (`fingerprint.is_reprint`), and the article joins the candidates' story (stories
+is verified (`fingerprint.reprints`), and the article joins the candidates' story (stories
 that it bridges merge into the oldest). The origin of a story is its earliest published
 member (ties: the lowest id); members without a known time come last. A story is never
 split again when a member's text is later edited: links record what was once reprinted.
@@ -56,7 +56,7 @@ def link(
     The batch is looked up at once; its members are also compared with each other (each
     with those before it), so the result is the same as storing them one by one."""
     from pipelines.archive import lsh
-    from pipelines.archive.fingerprint import StoredPrints, is_reprint, reprints
+    from pipelines.archive.fingerprint import StoredPrints, reprints
 
     if not articles:
         return
@@ -71,7 +71,8 @@ def link(
         keep = [rows[i] for i in sorted(found[position] - ids) if i in rows]
         matches = reprints(print_, StoredPrints.subset(stored, keep))
         peers = {p for bucket in pairs for p in earlier.get(bucket, ())}
-        matches += [articles[p][0] for p in sorted(peers) if is_reprint(print_, articles[p][1])]
+        if peers:
+            matches += reprints(print_, StoredPrints.of([articles[p] for p in sorted(peers)]))
         for bucket in pairs:
             earlier.setdefault(bucket, []).append(position)
         if matches:
