@@ -231,6 +231,22 @@ def test_an_edited_member_is_fingerprinted_again(archive: Archive) -> None:
     assert story[copy.url] is not None and story[copy.url] == story[ORIGINAL.url]
 
 
+def test_an_article_edited_twice_in_one_batch_keeps_its_last_text_print(
+    archive: Archive,
+) -> None:
+    """Two new texts of one stored article in one batch (an import of two snapshots): both
+    are stored as versions, and the fingerprint is the last text's, so its copies find it."""
+    archive.store([ORIGINAL])
+    first = normalize(Article(**{**vars(ORIGINAL), "body": "\n\n".join([P2, P3, P4, P5])}))
+    last = normalize(Article(**{**vars(ORIGINAL), "body": "\n\n".join([P4, P5, P3, P2])}))
+    assert [o.status for o in archive.store([first, last])] == ["updated", "updated"]
+    assert len(archive.versions(1)) == 2
+    copy = article("ngs22", 9, "Пути на Ленина", [P4, P5, P3], "2026-10-13T10:00:00+07:00")
+    archive.store([copy])
+    story = story_of(archive)
+    assert story[copy.url] is not None and story[copy.url] == story[ORIGINAL.url]
+
+
 def test_search_collapses_a_story_to_its_best_hit(archive: Archive, tmp_path: Path) -> None:
     archive.store([ORIGINAL, *COPIES, *weather_notes()])
     archive.close()

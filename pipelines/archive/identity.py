@@ -26,7 +26,8 @@ from crawler.items import Article
 from pipelines.archive import stories, writer
 from pipelines.archive.chunked import select_in
 from pipelines.archive.derive import Derived, derive
-from pipelines.archive.writer import StoreOutcome
+from pipelines.archive.fingerprint import Fingerprint
+from pipelines.archive.writer import Status, StoreOutcome
 from pipelines.urls import UrlRules, url_key
 
 
@@ -81,22 +82,24 @@ def store_batch(
         outcomes[index] = StoreOutcome(article_id, "duplicate", canonical)
     done = [o for o in outcomes if o is not None]
     _record(conn, items, done, now)
-    for status, fresh in (("new", True), ("updated", False)):
-        prints = [
-            (o.article_id, item.derived.print_)
-            for item, o in zip(items, done, strict=True)
-            if o.status == status and item.derived.print_ is not None
-        ]
-        stories.link(conn, prints, now, fresh=fresh)
-    stories.unlink(
-        conn,
-        [
-            o.article_id
-            for item, o in zip(items, done, strict=True)
-            if o.status == "updated" and item.derived.print_ is None
-        ],
-    )
+    _link(conn, items, done, now)
     return done
+
+
+def _link(
+    conn: sqlite3.Connection, items: list[_Incoming], outcomes: list[StoreOutcome], now: str
+) -> None:
+    """Fingerprint the new and changed texts and link them into stories. An article written
+    more than once in the batch (new, then changed again) is linked once, with its last text."""
+    last: dict[int, tuple[Status, Fingerprint | None]] = {}
+    for item, outcome in zip(items, outcomes, strict=True):
+        if outcome.status in ("new", "updated"):
+            first = last.get(outcome.article_id, (outcome.status, None))[0]
+            last[outcome.article_id] = (first, item.derived.print_)
+    for status, fresh in (("new", True), ("updated", False)):
+        prints = [(i, p) for i, (s, p) in last.items() if s == status and p is not None]
+        stories.link(conn, prints, now, fresh=fresh)
+    stories.unlink(conn, [i for i, (s, p) in last.items() if s == "updated" and p is None])
 
 
 def _prepare(article: Article, derived: Derived, rules: UrlRules) -> _Incoming:
