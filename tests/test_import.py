@@ -129,11 +129,39 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert "imported 1 articles: 1 new" in result.stderr
     assert "skipped 6 lines" in result.stderr
-    for reason in ("not JSON 1", "not a JSON object 1", "not an article (TypeError) 3"):
+    for reason in (
+        "not JSON 1",
+        "not a JSON object 1",
+        "not an article (TypeError) 1",  # no body
+        "provenance is not an object of text 1",
+        "headline is not text 1",
+    ):
         assert reason in result.stderr
     assert "empty body 1" in result.stderr
     assert "first: line 2: not JSON" in result.stderr
     assert rows(tmp_path / "news.db", "SELECT headline FROM articles") == [(good["headline"],)]
+
+
+def test_a_line_not_in_utf8_is_skipped_and_never_overwrites_good_text(tmp_path: Path) -> None:
+    """A line in cp1251 would read as "�" and replace the stored text of its article: it is
+    skipped instead; a byte order mark before the first line is no problem."""
+    article = {
+        "url": "https://www.amic.ru/news/moroz-581201",
+        "source": "amic",
+        "headline": "В Барнауле ударили морозы",
+        "body": "Ночью столбик термометра опустился до минус тридцати градусов. Синоптики "
+        "советуют не оставлять автомобили на улице и одеваться теплее.",
+    }
+    good = json.dumps(article, ensure_ascii=False).encode("utf-8")
+    dump, db = tmp_path / "enc.jsonl", tmp_path / "news.db"
+    dump.write_bytes(b"\xef\xbb\xbf" + good + b"\n")
+    assert run_cli("import", str(dump), "--db", str(db)).returncode == 0
+    edited = {**article, "headline": "В Барнауле ударили сильные морозы"}
+    dump.write_bytes(json.dumps(edited, ensure_ascii=False).encode("cp1251") + b"\n")
+    result = run_cli("import", str(dump), "--db", str(db))
+    assert result.returncode == 1, result.stderr
+    assert "not UTF-8 1" in result.stderr
+    assert rows(db, "SELECT headline FROM articles") == [(article["headline"],)]
 
 
 def test_nothing_importable_fails_and_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:

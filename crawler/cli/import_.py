@@ -31,7 +31,7 @@ PROGRESS_EVERY = 1000
 class _Reader:
     """The articles of a JSONL stream; lines that are not articles are counted by reason."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
         self.skipped: Counter[str] = Counter()
         self.first_problem: str | None = None
@@ -45,7 +45,13 @@ class _Reader:
         from pipelines.normalize import normalize
         from pipelines.validate import problem
 
-        for number, line in enumerate(self.stream, 1):
+        for number, raw in enumerate(self.stream, 1):
+            try:
+                # strictly: a line in another encoding must not replace good text with "�"
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                self._skip(number, "not UTF-8")
+                continue
             if not line.strip():
                 continue
             try:
@@ -63,6 +69,9 @@ class _Reader:
                 continue
             try:
                 article = normalize(_typed(Article.from_dict(data)))
+            except _FieldError as exc:
+                self._skip(number, str(exc))
+                continue
             except (TypeError, ValueError, AttributeError) as exc:
                 self._skip(number, f"not an article ({type(exc).__name__})")
                 continue
@@ -94,25 +103,29 @@ def _page(raw_page: Any, raw_html: Any) -> bytes | None:
     return raw_html.encode("utf-8") if raw_html else None
 
 
+class _FieldError(TypeError):
+    """A field holds a value of the wrong type (the message names it: a counted reason)."""
+
+
 def _typed(article: Article) -> Article:
     """`article` if its fields hold what the Article says they hold, else TypeError (JSON
     from another tool may put a number where text belongs, or a list for an object)."""
     for name in _TEXT_FIELDS:
         value = getattr(article, name)
         if value is not None and not isinstance(value, str):
-            raise TypeError(f"{name} is not text")
+            raise _FieldError(f"{name} is not text")
     for name in ("authors", "tags"):
         value = getattr(article, name)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise TypeError(f"{name} is not a list of text")
+            raise _FieldError(f"{name} is not a list of text")
     provenance = article.provenance
     if not isinstance(provenance, dict) or not all(isinstance(v, str) for v in provenance.values()):
-        raise TypeError("provenance is not an object of text")
+        raise _FieldError("provenance is not an object of text")
     return article
 
 
 @click.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
+@click.argument("file", type=click.File("rb"), default="-")
 @click.option(
     "--batch",
     type=click.IntRange(1, 10_000),
@@ -121,7 +134,7 @@ def _typed(article: Article) -> Article:
     help="Articles per write transaction.",
 )
 @db_option
-def command(file: IO[str], batch: int, db_path: Path) -> None:
+def command(file: IO[bytes], batch: int, db_path: Path) -> None:
     """Import articles from a JSON Lines FILE (or - for standard input).
 
     Takes what `newsagg export --format jsonl` writes (with --with-raw, the pages
