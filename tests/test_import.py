@@ -164,6 +164,50 @@ def test_a_line_not_in_utf8_is_skipped_and_never_overwrites_good_text(tmp_path: 
     assert rows(db, "SELECT headline FROM articles") == [(article["headline"],)]
 
 
+def test_an_older_copy_never_replaces_the_newer_text(tmp_path: Path) -> None:
+    """Merging another machine's export: its copy fetched before ours leaves our text, page
+    and fetch time alone; a copy fetched after ours updates the article, as a crawl would."""
+    article = {
+        "url": "https://www.amic.ru/news/most-581301",
+        "source": "amic",
+        "headline": "Мост через Обь закроют на ремонт",
+        "body": "С понедельника движение по старому мосту в Барнауле ограничат на два месяца. "
+        "Автобусы пустят в объезд по новому мосту.",
+        "fetched_at": "2026-11-20T10:00:00Z",
+        "raw_html": "<html>наша страница</html>",
+    }
+    older = {
+        **article,
+        "headline": "Мост через Обь могут закрыть",
+        "raw_html": "<html>старая</html>",
+    }
+    newer = {**article, "headline": "Мост через Обь закрыли на ремонт", "raw_html": None}
+    db = tmp_path / "news.db"
+    for name, data in (
+        ("ours", article),
+        ("older", {**older, "fetched_at": "2026-11-19T09:00:00+07:00"}),
+    ):
+        (tmp_path / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        result = run_cli("import", str(tmp_path / name), "--db", str(db))
+        assert result.returncode == 0, result.stderr
+    assert "0 new, 0 updated, 1 unchanged" in result.stderr
+    pages = (
+        "SELECT a.headline, a.fetched_at, r.html FROM articles a "
+        "JOIN raw_pages r ON r.article_id = a.id"
+    )
+    ((headline, fetched, page),) = rows(db, pages)
+    assert (headline, fetched) == (article["headline"], article["fetched_at"])
+    assert zlib.decompress(page).decode() == article["raw_html"]
+
+    (tmp_path / "newer").write_text(
+        json.dumps({**newer, "fetched_at": "2026-11-21T08:00:00Z"}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    result = run_cli("import", str(tmp_path / "newer"), "--db", str(db))
+    assert "0 new, 1 updated" in result.stderr, result.stderr
+    assert rows(db, "SELECT headline FROM articles") == [(newer["headline"],)]
+
+
 def test_nothing_importable_fails_and_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     junk = tmp_path / "junk.jsonl"
     junk.write_text("not json\n", encoding="utf-8")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from crawler.items import Article
 from pipelines.archive import rawstore
 from pipelines.archive.chunked import select_in
-from pipelines.archive.rows import article_columns
+from pipelines.archive.rows import article_columns, to_utc
 from pipelines.archive.schema import FTS_TABLE as FTS
 from pipelines.archive.stemming import shadow
 
@@ -113,6 +113,13 @@ def store_batch(
             continue
         if article_id in pending.ids:  # the same article twice in one batch
             _flush(conn, pending)
+        if _older_than_stored(conn, article_id, article):
+            # a copy fetched before the stored one (an import of an older export): its
+            # spellings are kept, never its text, images or page over the newer ones
+            _add_urls(conn, article_id, article, now, key)
+            stored = conn.execute("SELECT canonical_url FROM articles WHERE id = ?", (article_id,))
+            outcomes.append(StoreOutcome(article_id, "unchanged", stored.fetchone()[0]))
+            continue
         status = update(conn, article_id, article, cols, now, run_id, extra=extra)
         _add_children(conn, article_id, article, now, key, fresh=False, extra=extra)
         stored = conn.execute("SELECT canonical_url FROM articles WHERE id = ?", (article_id,))
@@ -184,6 +191,21 @@ def _stemmed(article: Article, extra: Derived | None) -> tuple[str, str, str]:
     return shadow(article.headline), shadow(article.lead), shadow(article.body)
 
 
+def _older_than_stored(conn: sqlite3.Connection, article_id: int, article: Article) -> bool:
+    row = conn.execute("SELECT fetched_at FROM articles WHERE id = ?", (article_id,)).fetchone()
+    incoming, stored = to_utc(article.fetched_at), to_utc(row[0] if row else None)
+    return incoming is not None and stored is not None and incoming < stored  # same format
+
+
+def _add_urls(
+    conn: sqlite3.Connection, article_id: int, article: Article, now: str, key: str
+) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
+        [(u, article_id, now) for u in dict.fromkeys((key, article.url))],
+    )
+
+
 def _add_children(
     conn: sqlite3.Connection,
     article_id: int,
@@ -194,10 +216,7 @@ def _add_children(
     fresh: bool,
     extra: Derived | None,
 ) -> None:
-    conn.executemany(
-        "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
-        [(u, article_id, now) for u in dict.fromkeys((key, article.url))],
-    )
+    _add_urls(conn, article_id, article, now, key)
     write_children(conn, article_id, article, fresh=fresh, raw=extra.raw if extra else None)
 
 
