@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from crawler.cli.options import db_option
+from crawler.cli.options import UsageExit, demo_db_option
 from crawler.cli.report import crawl_summary, table
 from crawler.runstats import totals
 
 EXAMPLE_QUERY = "Казахстан"
 
 
+def real_articles(db_path: Path) -> int:
+    """Articles in the archive at `db_path` that were not fetched from 127.0.0.1."""
+    import sqlite3
+
+    if not db_path.is_file():
+        return 0
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as conn:
+            row = conn.execute(
+                "SELECT COUNT(*) FROM articles WHERE url NOT LIKE 'http://127.0.0.1:%' "
+                "AND url NOT LIKE 'http://localhost:%'"
+            ).fetchone()
+    except sqlite3.Error:  # no archive (yet): the crawl says what is wrong with the file
+        return 0
+    return int(row[0])
+
+
 @click.command()
-@db_option
+@demo_db_option
 @click.option(
     "--query",
     default=EXAMPLE_QUERY,
@@ -35,6 +55,10 @@ def command(db_path: Path, query: str, verbose: bool) -> None:
     Example:
         newsagg demo
         newsagg demo --db /tmp/demo.db --query "губернатор"
+
+    The demo's articles go to data/demo.db (not the archive of `newsagg crawl`),
+    and it refuses an archive that holds articles from the real sites: its
+    made-up articles carry the real sources' names and article ids.
     """
     from crawler.cli.crawl import verdict
     from crawler.crawl import run_crawl
@@ -43,6 +67,13 @@ def command(db_path: Path, query: str, verbose: bool) -> None:
     from crawler.sources import demo_sources
     from pipelines.archive import Archive
 
+    real = real_articles(db_path)
+    if real:
+        raise UsageExit(
+            f"{db_path} holds {real} articles from real sites; the demo's made-up articles "
+            "use the same sources and article ids and would overwrite them: "
+            "give the demo another --db"
+        )
     started = time.monotonic()
     with DemoSite(ports=DEMO_PORTS) as site:
         if site.moved:

@@ -32,6 +32,22 @@ def default_db() -> str:
     return os.environ.get("NEWSAGG_DB") or DEFAULT_DB
 
 
+DEMO_DB = "data/demo.db"
+
+
+def demo_db_option(func: F) -> F:
+    """`--db PATH` of the demo: its own file, whatever `NEWSAGG_DB` says, so that the demo's
+    made-up articles never mix with a real archive."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEMO_DB,
+        show_default=True,
+        help="SQLite archive for the demo's articles.",
+    )(func)
+
+
 def db_option(func: F) -> F:
     """`--db PATH`: the archive; `NEWSAGG_DB` or data/news.db by default."""
     return click.option(
