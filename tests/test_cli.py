@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -106,6 +107,28 @@ def test_a_file_that_is_not_an_archive_is_an_error_not_a_traceback(tmp_path: Pat
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output and "archive" in result.output, args
     assert bogus.read_text().startswith("hello")  # and it was left as it was
+
+
+def test_another_programs_database_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    """A --db that names some other SQLite file never gets newsagg's tables added to it,
+    by reading commands (which would upgrade an old archive) nor by writing ones."""
+    other = tmp_path / "app.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    for args in (
+        ["stats"],
+        ["search", "сквер"],
+        ["export", "--format", "jsonl"],
+        ["stories"],
+        ["import", str(empty)],
+    ):
+        result = CliRunner().invoke(cli, [*args, "--db", str(other)])
+        assert result.exit_code == 2, (args, result.output)
+        assert "not a newsagg archive" in result.output, args
+    with sqlite3.connect(other) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["notes"]
 
 
 def test_an_empty_file_is_not_turned_into_an_archive_by_reading(tmp_path: Path) -> None:

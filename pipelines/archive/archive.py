@@ -70,6 +70,17 @@ class ArchiveNotFound(FileNotFoundError):
     """Opening read-only a file that does not exist."""
 
 
+class NotAnArchive(sqlite3.DatabaseError):
+    """An SQLite database of something else: newsagg never adds its tables to it."""
+
+
+def _foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise `NotAnArchive` when the database has tables but not newsagg's migrations."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if names and "_migrations" not in names:
+        raise NotAnArchive(f"{path} is an SQLite database but not a newsagg archive")
+
+
 class Archive:
     def __init__(self, db: sqlite_utils.Database, path: Path, readonly: bool) -> None:
         self.db = db
@@ -101,6 +112,11 @@ class Archive:
                 # 4 KiB pages spill each body to overflow pages (measured: 14 % smaller file,
                 # faster inserts).
                 conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        try:
+            _foreign(conn, path)
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
         archive = cls(sqlite_utils.Database(conn), path, readonly)
         archive._configure()
         if readonly:
@@ -115,6 +131,7 @@ class Archive:
     def _upgrade(cls, path: Path) -> None:
         conn = sqlite3.connect(path)
         try:
+            _foreign(conn, path)
             db = sqlite_utils.Database(conn)
             if schema.pending(db):
                 conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
