@@ -118,6 +118,8 @@ class StorePipeline:
         if self.stats:
             for article, outcome in stored:
                 self.stats.inc_value(f"newsagg/{article.source}/{outcome.status}")
+                if outcome.status == "duplicate":  # not stored: no part of the coverage
+                    continue
                 for name in covered_fields(article):
                     self.stats.inc_value(f"newsagg/{article.source}/has/{name}")
 
