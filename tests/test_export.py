@@ -23,7 +23,7 @@ import pytest
 
 from crawler.items import Article, Image, PhotoCredit
 from pipelines.archive import Archive
-from pipelines.export import FIELD_NAMES, UnknownFieldError, export_articles
+from pipelines.export import FIELD_NAMES, ExportError, UnknownFieldError, export_articles
 from pipelines.export import articles as export_module
 from pipelines.export.columns import COLUMNS
 
@@ -528,6 +528,17 @@ def test_since_last_names_are_independent(tmp_path: Path) -> None:
     with Archive.open(path) as archive:
         other = export_articles(archive, tmp_path / "o.jsonl", format="jsonl", since_last="other")
     assert other.rows == 4 and other.cursor is not None and other.cursor.name == "other"
+
+
+def test_since_last_on_an_archive_it_cannot_write_fails_before_writing_the_file(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """The cursor is saved in the archive: where that cannot be done (here a read-only
+    connection; for a user, an archive owned by another account), nothing is written."""
+    out = tmp_path / "new.jsonl"
+    with pytest.raises(ExportError, match="cannot be written here"):
+        export_articles(archive, out, format="jsonl", since_last="nightly")
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("news.db")] == []
 
 
 def test_failed_since_last_run_does_not_advance(

@@ -94,6 +94,11 @@ def export_articles(
     db = database(archive)
     conn = db.conn
     settled = cursors.settled_before(cursors.utc_now(), settle_seconds)
+    if since_last and not cursors.writable(conn):
+        raise ExportError(
+            f"--since-last {since_last} saves where it got to in the archive, and the archive "
+            "cannot be written here: export without --since-last, or as the archive's owner"
+        )
     key = cursors.change_key(conn) if since_last else None
     after = cursors.load(conn, since_last) if since_last else None
     selection = select(

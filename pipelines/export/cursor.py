@@ -85,6 +85,22 @@ def load(conn: sqlite3.Connection, name: str) -> ExportCursor | None:
     return ExportCursor(row[0], row[1] or "", int(row[2] or 0), row[3], row[4])
 
 
+def writable(conn: sqlite3.Connection) -> bool:
+    """Can this connection write the archive (where the cursor is saved)? Asked before an
+    incremental export writes its file, so a read-only archive fails before, not after.
+    A table is made and rolled back: SQLite refuses it on a file it may only read."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("CREATE TABLE _newsagg_write_probe (x)")
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            return False
+        raise
+    finally:
+        conn.execute("ROLLBACK")
+    return True
+
+
 def save(db: sqlite_utils.Database, cursor: ExportCursor) -> ExportCursor:
     """Write `cursor` in one transaction; returns it with `updated_at` filled in."""
     saved = ExportCursor(
