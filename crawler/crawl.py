@@ -11,17 +11,21 @@ terminal the first Ctrl-C says so at once, since the pages in flight may take a 
 
 A backfill (`since`) keeps Scrapy's JOBDIR under `<db dir>/jobs/<hash>/`: stopped by
 SIGTERM or Ctrl-C, the same command resumes where it stopped; a finished run removes it.
+Scrapy writes a job's queue state only when the spider closes, so a job is resumed only if
+the run that left it stopped cleanly (see `open_job`); after kill -9, a power cut, a crash
+or a forced stop the backfill starts afresh, and what the archive holds is skipped as usual.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import signal
 import sys
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -68,6 +72,51 @@ def job_dir(db_path: Path, sources: Sequence[Source], since: date) -> Path:
     spec = ",".join(sorted(s.key for s in sources)) + "@" + since.isoformat()
     digest = hashlib.sha1(spec.encode("utf-8")).hexdigest()[:12]
     return db_path.parent / "jobs" / digest
+
+
+JOB_SEAL = "stopped-cleanly"  # in a job dir: the run that left it closed its spider
+
+
+def open_job(jobdir: Path) -> None:
+    """Before a backfill (under the archive's lock): keep its job dir only if the last run
+    sealed it, and unseal it while this run uses it.
+
+    Scrapy writes the job's queue and spider state when the spider closes, but the
+    fingerprints of the requests it schedules as it goes. After kill -9, a power cut, a
+    crash or a forced stop the queue is missing or stale: resuming would skip every request
+    that was queued and not fetched (and call the backfill finished), or fail reading the
+    queue and hang. Such a job dir is removed, with a warning, and the backfill starts afresh."""
+    seal = jobdir / JOB_SEAL
+    if seal.exists():
+        seal.unlink()
+        _fsync(jobdir)
+    elif jobdir.exists():
+        logger.warning(
+            "backfill: %s was left by a crawl that did not stop cleanly (kill -9, power cut, "
+            "crash or forced stop), so its queue cannot be trusted: starting the backfill "
+            "afresh (articles already archived are skipped as usual)",
+            jobdir,
+        )
+        shutil.rmtree(jobdir)
+
+
+def seal_job(jobdir: Path, reason: str) -> None:
+    """After a clean stop: make Scrapy's saved state durable, then mark the job resumable."""
+    for path in sorted(jobdir.rglob("*"), reverse=True):
+        _fsync(path)
+    (jobdir / JOB_SEAL).write_text(reason + "\n", encoding="utf-8")
+    _fsync(jobdir / JOB_SEAL)
+    _fsync(jobdir)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or a directory to disk (best effort)."""
+    with suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def prepare_archive(db_path: Path, settings: Any, incremental: bool) -> tuple[int, Any]:
@@ -149,15 +198,20 @@ def run_crawl(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     guard: AbstractContextManager[Any] = archive_lock(db_path) if lock else nullcontext()
     with guard:
+        if jobdir is not None:
+            open_job(jobdir)
         marked, known = prepare_archive(db_path, settings, incremental)
         if marked:
             logger.info("marked %d run(s) of a crawl that died as interrupted", marked)
         stats, stop_signal = _run_process(
             settings, sources, known, max_pages, since, verbose, progress
         )
+        reason = stats.get("finish_reason")  # set once the spider closed (not on a forced stop)
+        if jobdir is not None and reason == "finished":
+            shutil.rmtree(jobdir, ignore_errors=True)
+        elif jobdir is not None and reason and jobdir.exists():
+            seal_job(jobdir, str(reason))
     summary = summarize(stats, [s.key for s in sources])
-    if jobdir is not None and summary.get("finish_reason") == "finished":
-        shutil.rmtree(jobdir, ignore_errors=True)
     lines = [source_line(key, entry) for key, entry in summary["sources"].items()]
     for line in lines:
         logger.info("%s", line)

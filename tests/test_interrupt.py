@@ -1,5 +1,6 @@
 """Interrupted crawls lose nothing: kill -9 and SIGTERM mid-crawl, then the next run.
-A graceful stop says so and exits 128 + the signal, never 0.
+A graceful stop says so and exits 128 + the signal, never 0. The same for a backfill
+(`--since`), whose Scrapy job directory is trusted only after a clean stop.
 
 The site answers article pages slowly, so a crawl is still running when the test strikes;
 the archive is polled (a second reader, as WAL allows) until it holds some articles.
@@ -15,13 +16,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from conftest import DEMO_KEYS, ROOT, crawl_demo, load_truth
 
-from crawler.demo.server import DemoSite, _Page
+from crawler.crawl import JOB_SEAL
+from crawler.demo.server import SITE_ROOT, DemoSite, _Page
 from crawler.lock import EX_TEMPFAIL, lock_path_for
 
 ARTICLE_DELAY = 1.5  # seconds per article page: a crawl of the demo takes several seconds
@@ -45,10 +47,11 @@ def site() -> Iterator[SlowSite]:
         yield running
 
 
-def start_crawl(site: DemoSite, db: Path) -> subprocess.Popen[str]:
+def start_crawl(site: DemoSite, db: Path, *extra: str) -> subprocess.Popen[str]:
     bases = [arg for key in DEMO_KEYS for arg in ("--base", f"{key}={site.bases[key]}")]
+    args = ["crawl", *DEMO_KEYS, *bases, "--db", str(db), "--json", *extra]
     return subprocess.Popen(
-        [sys.executable, "-m", "crawler", "crawl", *DEMO_KEYS, *bases, "--db", str(db), "--json"],
+        [sys.executable, "-m", "crawler", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -162,3 +165,91 @@ def test_sigterm_stops_gracefully_and_everything_reported_is_stored(
     assert count(db) == reported
     assert statuses(db) == ["shutdown"]
     assert integrity(db) == "ok"
+
+
+# -- backfill: the job directory after kill -9 ---------------------------------------
+
+BACKFILL = ("--since", "2000-01-01")  # before every demo article: the backfill wants them all
+EXTRA_URLS = 500  # sitemap entries that 404: enough requests that requests.seen gets written
+
+
+def job_files(db: Path, name: str) -> list[Path]:
+    jobs = db.parent / "jobs"
+    return list(jobs.glob(f"*/{name}")) if jobs.exists() else []
+
+
+def wait_for(
+    condition: Callable[[], bool], crawl: subprocess.Popen[str], what: str, timeout: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert crawl.poll() is None, f"the crawl ended before {what}"
+        assert time.monotonic() < deadline, f"no {what} in time"
+        time.sleep(0.1)
+
+
+def test_backfill_killed_with_sigkill_starts_afresh_and_archives_everything(
+    site: SlowSite, tmp_path: Path
+) -> None:
+    """Scrapy writes a job's queue state only when it closes, but the fingerprints of the
+    requests it scheduled as it goes: resuming after kill -9 would skip every request that
+    was queued and not yet fetched, and call the backfill finished."""
+    sitemap = (SITE_ROOT / "sibnovosti" / "sitemap.xml").read_text(encoding="utf-8")
+    extra = "".join(
+        f"<url><loc>https://sibnovosti.example/news/2020/01/gone-{n}.html</loc></url>"
+        for n in range(EXTRA_URLS)
+    )
+    site.put("sibnovosti", "/sitemap.xml", sitemap.replace("</urlset>", extra + "</urlset>"))
+    db = tmp_path / "news.db"
+    crawl = start_crawl(site, db, *BACKFILL)
+    try:
+        wait_for(
+            lambda: any(p.stat().st_size for p in job_files(db, "requests.seen")),
+            crawl,
+            "requests.seen on disk",
+        )
+        wait_for_articles(db, crawl)
+    finally:
+        crawl.send_signal(signal.SIGKILL)
+        crawl.communicate(timeout=30)
+    assert crawl.returncode == -signal.SIGKILL
+    assert integrity(db) == "ok"
+    stored = count(db)
+    assert 0 < stored < ALL_ARTICLES
+    assert job_files(db, "requests.queue") and not job_files(db, JOB_SEAL)
+
+    site.slow = False
+    again = crawl_demo(site, db, *BACKFILL)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "did not stop cleanly" in again.stderr and "starting the backfill afresh" in again.stderr
+    assert "Traceback" not in again.stderr
+    summary = json.loads(again.stdout.strip().splitlines()[-1])
+    assert sum(s["new"] for s in summary["sources"].values()) == ALL_ARTICLES - stored
+    assert count(db) == ALL_ARTICLES
+    assert statuses(db) == ["interrupted", "finished"]
+    assert integrity(db) == "ok"
+    assert not list((tmp_path / "jobs").glob("*"))  # finished: the job is gone
+
+
+def test_backfill_stopped_by_sigterm_resumes_from_its_job(site: SlowSite, tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    crawl = start_crawl(site, db, *BACKFILL)
+    try:
+        wait_for_articles(db, crawl)
+        crawl.send_signal(signal.SIGTERM)
+        _, err = crawl.communicate(timeout=60)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    assert crawl.returncode == 128 + signal.SIGTERM, err[-3000:]
+    assert job_files(db, "requests.queue/active.json")  # Scrapy saved its queue ...
+    assert job_files(db, JOB_SEAL)  # ... and the job is marked resumable
+    stored = count(db)
+
+    site.slow = False
+    again = crawl_demo(site, db, *BACKFILL)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "afresh" not in again.stderr and "Traceback" not in again.stderr
+    assert count(db) == ALL_ARTICLES > stored
+    assert statuses(db) == ["shutdown", "finished"]
+    assert not list((tmp_path / "jobs").glob("*"))
