@@ -68,8 +68,9 @@ def crawl_settings(db_path: Path, *, local: bool, verbose: bool) -> Any:
 
 
 def job_dir(db_path: Path, sources: Sequence[Source], since: date) -> Path:
-    """Where a backfill keeps its queue: one folder per set of sources and date."""
-    spec = ",".join(sorted(s.key for s in sources)) + "@" + since.isoformat()
+    """Where a backfill keeps its queue: one folder per archive, set of sources and date
+    (two archives in one folder backfilling the same sources keep apart)."""
+    spec = f"{db_path.name}:" + ",".join(sorted(s.key for s in sources)) + "@" + since.isoformat()
     digest = hashlib.sha1(spec.encode("utf-8")).hexdigest()[:12]
     return db_path.parent / "jobs" / digest
 

@@ -277,3 +277,15 @@ def test_known_urls_keep_young_articles_for_a_recheck(tmp_path: Path) -> None:
     assert later.recheck == {"https://a.example/news/1"}
     assert set(later.skip) == {"https://a.example/news/2", "https://a.example/news/404"}
     assert never.recheck == set() and "https://a.example/news/1" in never.skip
+
+
+def test_two_archives_in_one_folder_keep_their_backfill_jobs_apart(tmp_path: Path) -> None:
+    from datetime import date
+
+    from crawler.crawl import job_dir
+    from crawler.sources import get_source
+
+    sources, since = [get_source("amic")], date(2024, 1, 1)
+    first, second = (job_dir(tmp_path / name, sources, since) for name in ("a.db", "b.db"))
+    assert first != second and first.parent == second.parent == tmp_path / "jobs"
+    assert job_dir(tmp_path / "a.db", sources, since) == first  # the same job when run again
