@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 EX_TEMPFAIL = 75  # sysexits.h: try again later (cron will, in 15 minutes)
+STUCK_HOURS = 6.0  # a lock held longer than this is reported as a crawl that may hang
 
 logger = logging.getLogger("newsagg.lock")
 
@@ -27,6 +28,19 @@ class ArchiveLocked(Exception):
         super().__init__(f"another crawl is writing to this archive ({holder}); lock: {lock_path}")
         self.lock_path = lock_path
         self.holder = holder
+
+    def held_hours(self, now: datetime | None = None) -> float | None:
+        """How long the holder has had the lock (None when the lock file does not say)."""
+        match = re.search(r"since (\S+)", self.holder)
+        if match is None:
+            return None
+        try:
+            since = datetime.fromisoformat(match.group(1))
+        except ValueError:
+            return None
+        if since.tzinfo is None:
+            return None
+        return ((now or datetime.now(UTC)) - since).total_seconds() / 3600
 
 
 def lock_path_for(db_path: Path) -> Path:

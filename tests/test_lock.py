@@ -26,6 +26,17 @@ def test_a_second_crawl_exits_with_tempfail_and_says_why(tmp_path: Path) -> None
     assert not db.exists()  # it touched nothing
 
 
+def test_a_crawl_holding_the_lock_for_hours_is_reported_as_maybe_hung(tmp_path: Path) -> None:
+    """Cron does not mail exit 75; a lock held for more than STUCK_HOURS exits 1 instead,
+    so that a hung crawl, which would skip every later run, is seen."""
+    db = tmp_path / "news.db"
+    with archive_lock(db):
+        lock_path_for(db).write_text(f"pid {os.getpid()} since 2026-01-01T00:00:00+00:00\n")
+        result = run_cli("crawl", "amic", "--base", "amic=http://127.0.0.1:9", "--db", str(db))
+    assert result.returncode == 1, result.stderr
+    assert "not starting a second one" in result.stderr and "it may hang" in result.stderr
+
+
 def test_lock_is_exclusive_within_a_process_too(tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     with archive_lock(db), pytest.raises(ArchiveLocked), archive_lock(db):

@@ -212,7 +212,7 @@ def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, li
 
 def _run(chosen: list[Source], options: RunOptions) -> None:
     from crawler.crawl import run_crawl
-    from crawler.lock import EX_TEMPFAIL, ArchiveLocked
+    from crawler.lock import EX_TEMPFAIL, STUCK_HOURS, ArchiveLocked
 
     log_to_stderr(options.verbose)
     db_path = options.db_path
@@ -235,6 +235,16 @@ def _run(chosen: list[Source], options: RunOptions) -> None:
         )
     except ArchiveLocked as exc:
         click.echo(f"newsagg crawl: {exc}; not starting a second one", err=True)
+        hours = exc.held_hours()
+        if hours is not None and hours > STUCK_HOURS:
+            # exit 1, which cron mails (75 is not): a crawl that hangs must not go unseen
+            click.echo(
+                f"newsagg crawl: that crawl has run for {hours:.1f} hours; unless it is a long "
+                "backfill it may hang (its log, `newsagg stats`); stopping it with kill "
+                "(SIGTERM) stores what it fetched",
+                err=True,
+            )
+            sys.exit(1)
         sys.exit(EX_TEMPFAIL)
     wall = time.monotonic() - started
     flags = _health(db_path, [s.key for s in chosen]) if options.check else {}
