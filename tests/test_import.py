@@ -121,6 +121,10 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
         json.dumps({**good, "url": "https://www.amic.ru/news/x-581002", "body": "Коротко."}),
         json.dumps({**good, "url": "https://www.amic.ru/news/x-581003", "provenance": [1]}),
         json.dumps({**good, "url": "https://www.amic.ru/news/x-581004", "headline": 5}),
+        json.dumps({**good, "url": "javascript:alert(1)"}),
+        json.dumps(
+            {**good, "url": "https://www.amic.ru/news/x-581005", "published_at": "2024-13-45"}
+        ),
         "",
     ]
     dump = tmp_path / "mixed.jsonl"
@@ -128,13 +132,15 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
     result = run_cli("import", str(dump), "--db", str(tmp_path / "news.db"))
     assert result.returncode == 0, result.stderr
     assert "imported 1 articles: 1 new" in result.stderr
-    assert "skipped 6 lines" in result.stderr
+    assert "skipped 8 lines" in result.stderr
     for reason in (
         "not JSON 1",
         "not a JSON object 1",
         "not an article (TypeError) 1",  # no body
         "provenance is not an object of text 1",
         "headline is not text 1",
+        "url is not an http(s) address 1",
+        "published_at is not an ISO 8601 time 1",
     ):
         assert reason in result.stderr
     assert "empty body 1" in result.stderr

@@ -17,8 +17,10 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -121,7 +123,21 @@ def _typed(article: Article) -> Article:
     provenance = article.provenance
     if not isinstance(provenance, dict) or not all(isinstance(v, str) for v in provenance.values()):
         raise _FieldError("provenance is not an object of text")
+    parts = urlsplit(article.url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _FieldError("url is not an http(s) address")
+    for name in ("published_at", "modified_at", "fetched_at"):
+        value = getattr(article, name)
+        if value and _iso_time(value) is None:
+            raise _FieldError(f"{name} is not an ISO 8601 time")
     return article
+
+
+def _iso_time(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 @click.command("import")

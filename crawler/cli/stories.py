@@ -38,7 +38,11 @@ def command(
         click.echo(json.dumps([s.to_dict() for s in found], ensure_ascii=False, indent=2))
         return
     if not found:
-        click.echo("no stories: no reprints linked yet", err=True)
+        asked = source is not None or since is not None
+        click.echo(
+            "no stories match --source/--since" if asked else "no stories: no reprints linked yet",
+            err=True,
+        )
         return
     blocks = []
     for story in found:
