@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import run_cli
 
 from crawler.cli import cli
 from crawler.items import Article, PhotoCredit
@@ -113,6 +114,32 @@ def test_missing_archive_and_bad_date(tmp_path: Path) -> None:
     assert not missing.exists()
     code, _, err = run("search", "школа", "--db", str(missing), "--since", "вчера")
     assert code == 2 and "not a date" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "found"),
+    [
+        (("search", "школа", "--until", "9999-12-31"), 2),  # the end of that day: no bound
+        (("search", "школа", "--since", "0001-01-01T00:00+05:00"), 2),  # before year 1 in UTC
+        (("search", "школа", "--since", "9999-12-31T23:59:59-05:00"), 0),  # after 9999 in UTC
+        (("export", "--format", "jsonl", "--until", "9999-12-31"), 2),
+        (("stories", "--json", "--since", "0001-01-01T00:00+05:00"), 0),
+        (("reparse", "--dry-run", "--since", "0001-01-01T00:00+05:00"), 0),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_open_bounds(
+    db: Path, args: tuple[str, ...], found: int
+) -> None:
+    as_lines = ("--format", "jsonl") if args[0] == "search" else ()
+    result = CliRunner().invoke(cli, [*args, *as_lines, "--db", str(db)])
+    assert result.exit_code == 0 and result.exception is None, result.output
+    if args[0] in ("search", "export"):
+        assert len(result.stdout.splitlines()) == found
+
+
+def test_a_far_date_is_no_traceback(db: Path) -> None:
+    result = run_cli("search", "школа", "--until", "9999-12-31", "--db", str(db))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
 
 
 def test_not_an_archive_exits_2(tmp_path: Path) -> None:
