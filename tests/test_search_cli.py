@@ -106,6 +106,14 @@ def test_hostile_query_is_read_as_words(db: Path, query: str) -> None:
         assert archive.count_articles() == 2
 
 
+@pytest.mark.parametrize(
+    ("option", "value"), [("--offset", "9223372036854775807"), ("--offset", "-1"), ("--limit", "0")]
+)
+def test_out_of_range_paging_is_a_usage_error(db: Path, option: str, value: str) -> None:
+    code, _, err = run("search", "школа", option, value, "--db", str(db))
+    assert code == 2 and f"Invalid value for '{option}'" in err, err
+
+
 def test_missing_archive_and_bad_date(tmp_path: Path) -> None:
     missing = tmp_path / "nothing.db"
     code, _, err = run("search", "школа", "--db", str(missing))
