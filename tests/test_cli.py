@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from conftest import run_cli
 
 from crawler.cli import COMMANDS, cli
 
@@ -34,6 +37,27 @@ def test_unknown_source_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["crawl", "no-such-source"])
     assert result.exit_code == 2
     assert "unknown source 'no-such-source'" in result.output and "amic" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--base", "nope=http://127.0.0.1:1"), "Invalid value for --base: unknown source 'nope'"),
+        (("amic", "--base", "nope=http://127.0.0.1:1"), "unknown source 'nope'; known: "),
+        (("amic", "--base", "katun24=http://127.0.0.1:1"), "'katun24' is not a source of this"),
+        (("--demo", "amic", "--base", "amic=http://x"), "--demo serves its sources from the"),
+        (("--demo", "nope"), "the demo site has no source 'nope'; it has: amic, katun24"),
+    ],
+)
+def test_crawl_refuses_sources_it_would_ignore(args: tuple[str, ...], message: str) -> None:
+    result = CliRunner().invoke(cli, ["crawl", *args])
+    assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_crawl_demo_crawls_the_sources_named(tmp_path: Path) -> None:
+    result = run_cli("crawl", "--demo", "sibnovosti", "--db", str(tmp_path / "d.db"), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert list(json.loads(result.stdout.splitlines()[-1])["sources"]) == ["sibnovosti"]
 
 
 def test_crawl_without_sources_says_what_to_do() -> None:
@@ -124,8 +148,6 @@ def test_export_to_a_path_that_cannot_be_written(tmp_path: Path) -> None:
 
 
 def test_extract_jsonl_goes_on_past_a_bad_path(tmp_path: Path) -> None:
-    import json
-
     page = tmp_path / "page.html"
     page.write_text(
         "<html><body><article><h1>Заголовок новости</h1>"
