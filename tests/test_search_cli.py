@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,15 @@ def test_serve_without_datasette_says_how_to_install(
     )
     code, _, err = run("serve", "--db", str(db))
     assert code == 2 and "pip install 'newsagg[serve]'" in err
+
+
+def test_serve_on_a_busy_port_exits_2_before_starting_datasette(db: Path) -> None:
+    pytest.importorskip("datasette")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        # a process of its own: serve becomes Datasette (exec) once the checks pass
+        result = run_cli("serve", "--port", str(port), "--db", str(db), timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
