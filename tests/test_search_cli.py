@@ -92,7 +92,9 @@ def test_no_results_is_not_an_error(db: Path) -> None:
     assert code == 0 and out == "" and "no results" in err
 
 
-@pytest.mark.parametrize("query", ["*", "-школа", "x" * 2000, "", "OR", "AND NOT"])
+@pytest.mark.parametrize(
+    "query", ["*", "-школа", "x" * 2000, "", "OR", "AND NOT", "headline:", "школа title: школа"]
+)
 def test_bad_query_exits_2_with_a_message(db: Path, query: str) -> None:
     code, _, err = run("search", "--db", str(db), "--", query)  # "--": "-школа" is no option
     assert code == 2
@@ -187,3 +189,9 @@ def test_serve_on_a_busy_port_exits_2_before_starting_datasette(db: Path) -> Non
         result = run_cli("serve", "--port", str(port), "--db", str(db), timeout=60)
     assert result.returncode == 2, result.stderr
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+
+
+def test_a_field_with_nothing_after_it_says_what_is_missing(db: Path) -> None:
+    code, out, err = run("search", "headline:", "--db", str(db))
+    assert (code, out) == (2, "")
+    assert "headline: needs a word or a phrase right after the colon, e.g. headline:пожар" in err
