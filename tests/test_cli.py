@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,29 @@ def test_crawl_demo_crawls_the_sources_named(tmp_path: Path) -> None:
 def test_crawl_without_sources_says_what_to_do() -> None:
     result = CliRunner().invoke(cli, ["crawl"])
     assert result.exit_code == 2 and "newsagg sources" in result.output
+
+
+@pytest.mark.parametrize("command", [("search", "школа"), ("export", "--format", "jsonl")])
+def test_a_db_path_that_can_never_be_an_archive_is_a_usage_error(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    (tmp_path / "notes.txt").write_text("заметки\n", encoding="utf-8")
+    for db, why in ((tmp_path / "notes.txt" / "x.db", "is not a directory"),
+                    (Path("/dev/null"), "not a regular file")):  # fmt: skip
+        result = CliRunner().invoke(cli, [*command, "--db", str(db)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"Error: cannot use the archive at {db}: "), result.stderr
+        assert why in result.stderr
+
+
+def test_crawl_into_a_path_under_a_file_or_a_device_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("заметки\n", encoding="utf-8")
+    under_a_file = tmp_path / "notes.txt" / "x.db"
+    for db in (under_a_file, Path("/dev/null")):
+        result = run_cli("crawl", "amic", "--base", "amic=http://127.0.0.1:9", "--db", str(db))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"Error: cannot use the archive at {db}: ")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
 def test_stats_on_a_missing_archive(tmp_path: Path) -> None:
