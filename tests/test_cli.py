@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import sqlite3
+import stat
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from conftest import run_cli
 
 from crawler.cli import COMMANDS, cli
 
@@ -37,9 +42,53 @@ def test_unknown_source_is_a_usage_error() -> None:
     assert "unknown source 'no-such-source'" in result.output and "amic" in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--base", "nope=http://127.0.0.1:1"), "Invalid value for --base: unknown source 'nope'"),
+        (("amic", "--base", "nope=http://127.0.0.1:1"), "unknown source 'nope'; known: "),
+        (("amic", "--base", "katun24=http://127.0.0.1:1"), "'katun24' is not a source of this"),
+        (("--demo", "amic", "--base", "amic=http://x"), "--demo serves its sources from the"),
+        (("--demo", "nope"), "the demo site has no source 'nope'; it has: amic, katun24"),
+    ],
+)
+def test_crawl_refuses_sources_it_would_ignore(args: tuple[str, ...], message: str) -> None:
+    result = CliRunner().invoke(cli, ["crawl", *args])
+    assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_crawl_demo_crawls_the_sources_named(tmp_path: Path) -> None:
+    result = run_cli("crawl", "--demo", "sibnovosti", "--db", str(tmp_path / "d.db"), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert list(json.loads(result.stdout.splitlines()[-1])["sources"]) == ["sibnovosti"]
+
+
 def test_crawl_without_sources_says_what_to_do() -> None:
     result = CliRunner().invoke(cli, ["crawl"])
     assert result.exit_code == 2 and "newsagg sources" in result.output
+
+
+@pytest.mark.parametrize("command", [("search", "школа"), ("export", "--format", "jsonl")])
+def test_a_db_path_that_can_never_be_an_archive_is_a_usage_error(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    (tmp_path / "notes.txt").write_text("заметки\n", encoding="utf-8")
+    for db, why in ((tmp_path / "notes.txt" / "x.db", "is not a directory"),
+                    (Path("/dev/null"), "not a regular file")):  # fmt: skip
+        result = CliRunner().invoke(cli, [*command, "--db", str(db)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"Error: cannot use the archive at {db}: "), result.stderr
+        assert why in result.stderr
+
+
+def test_crawl_into_a_path_under_a_file_or_a_device_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("заметки\n", encoding="utf-8")
+    under_a_file = tmp_path / "notes.txt" / "x.db"
+    for db in (under_a_file, Path("/dev/null")):
+        result = run_cli("crawl", "amic", "--base", "amic=http://127.0.0.1:9", "--db", str(db))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"Error: cannot use the archive at {db}: ")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
 def test_stats_on_a_missing_archive(tmp_path: Path) -> None:
@@ -147,8 +196,6 @@ def test_export_to_a_path_that_cannot_be_written(tmp_path: Path) -> None:
 
 
 def test_extract_jsonl_goes_on_past_a_bad_path(tmp_path: Path) -> None:
-    import json
-
     page = tmp_path / "page.html"
     page.write_text(
         "<html><body><article><h1>Заголовок новости</h1>"

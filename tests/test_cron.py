@@ -45,8 +45,11 @@ def test_hourly_schedules_and_impossible_ones() -> None:
     assert entry_line(cron_output("--every", "120")).startswith("0 */2 * * * ")
     assert entry_line(cron_output("--every", "60")).startswith("0 * * * * ")
     assert "--all" in entry_line(cron_output())
-    result = CliRunner().invoke(cli, ["cron", "--every", "420"])
-    assert result.exit_code == 2 and "--every" in result.output
+    assert entry_line(cron_output("--every", "20")).startswith("*/20 * * * * ")
+    for uneven in ("7", "45", "420"):  # */7 would run at :56 and then at :00
+        result = CliRunner().invoke(cli, ["cron", "--every", uneven])
+        assert result.exit_code == 2 and "--every" in result.output
+        assert "(1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30)" in result.output
 
 
 def test_an_unknown_source_is_a_usage_error_as_for_crawl() -> None:
@@ -107,3 +110,25 @@ def test_the_log_rotates_past_its_size(stub_line: tuple[str, Path]) -> None:
     assert run_as_cron(command, 0).returncode == 0
     assert log.with_name("crawl.log.1").stat().st_size == 1_350_000
     assert log.read_text(encoding="utf-8").startswith("stub crawl")
+
+
+def as_cron_reads_it(line: str) -> str:
+    """The command cron hands to sh: a `\\%` is a `%`, and a bare `%` ends the command."""
+    command, i = [], 0
+    while i < len(line) and line[i] != "%":
+        escaped = line.startswith("\\%", i)
+        command.append("%" if escaped else line[i])
+        i += 2 if escaped else 1
+    return "".join(command)
+
+
+def test_percent_signs_in_paths_are_escaped_for_cron(tmp_path: Path) -> None:
+    stub = tmp_path / "newsagg-stub"
+    stub.write_text('#!/bin/sh\necho "stub crawl $*"\n', encoding="utf-8")
+    stub.chmod(0o755)
+    db, log = tmp_path / "news-%F.db", tmp_path / "logs-%d" / "crawl.log"
+    line = entry_line(cron_output("--db", str(db), "--log", str(log), "amic"))
+    command = as_cron_reads_it(line.split(" ", 5)[5])
+    result = run_as_cron(command.replace(shlex.join(newsagg_executable()), str(stub)), 0)
+    assert result.returncode == 0, result.stderr
+    assert log.read_text(encoding="utf-8") == f"stub crawl crawl amic --check --db {db}\n"

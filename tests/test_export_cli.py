@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import threading
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -102,3 +105,50 @@ def test_help_has_examples() -> None:
     result = CliRunner().invoke(cli, ["export", "--help"])
     assert result.exit_code == 0
     assert "newsagg export --format parquet" in result.output and "--since-last" in result.output
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-journal"])
+def test_an_output_that_is_the_archive_is_refused(tmp_path: Path, suffix: str) -> None:
+    path = build_archive(tmp_path / "news.db")
+    before = path.read_bytes()
+    link = tmp_path / "link.db"
+    link.symlink_to(path)
+    cases = [(f"{path}{suffix}", path), (f"{path}{suffix}", link)]
+    cases += [] if suffix else [(str(link), path)]
+    for output, db in cases:
+        result = run("--format", "jsonl", "-o", output, "--db", str(db))
+        assert result.exit_code == 2, result.output
+        assert f"-o {output} would overwrite the archive {db}: choose" in result.stderr
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-journal").exists()
+
+
+def test_a_symlinked_output_replaces_its_target_and_stays_a_link(db: Path, tmp_path: Path) -> None:
+    real, link = tmp_path / "real.jsonl", tmp_path / "link.jsonl"
+    real.write_text("old\n", encoding="utf-8")
+    link.symlink_to(real)
+    result = run("--format", "jsonl", "--fields", "id", "-o", str(link), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_text(encoding="utf-8") == "".join(f'{{"id":{n}}}\n' for n in range(1, 5))
+
+
+def test_dev_null_stays_a_device(db: Path) -> None:
+    result = run("--format", "csv", "-o", "/dev/null", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert not list(Path("/dev").glob(".null.tmp-*"))
+
+
+def test_a_fifo_is_written_into(db: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run("--format", "jsonl", "--fields", "id", "-o", str(fifo), "--db", str(db))
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received == [b"".join(b'{"id":%d}\n' % n for n in range(1, 5))]
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from conftest import run_cli
 
 from crawler.cli import cli
 
@@ -52,3 +54,21 @@ def test_jsonl_gives_one_line_per_file() -> None:
 def test_missing_file_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["extract", "no/such/page.html"])
     assert result.exit_code == 2
+
+
+def test_a_malformed_url_is_a_fetch_failure_not_a_traceback() -> None:
+    result = run_cli("extract", "http://[::1")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == "Error: cannot fetch http://[::1: Invalid IPv6 URL\n"
+
+
+@pytest.mark.parametrize(("bad", "code"), [("missing.html", 2), ("http://[::1", 1)])
+def test_jsonl_goes_on_past_an_unreadable_input_and_then_fails(
+    tmp_path: Path, bad: str, code: int
+) -> None:
+    missing = str(tmp_path / bad) if bad.endswith(".html") else bad
+    result = CliRunner().invoke(cli, ["extract", "--jsonl", missing, str(SEED), "--source", "amic"])
+    assert result.exit_code == code, result.output
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["path"] == missing and "error" in first
+    assert second["agency"] == "ИА Амител"

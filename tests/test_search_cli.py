@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import run_cli
 
 from crawler.cli import cli
 from crawler.items import Article, PhotoCredit
@@ -90,7 +92,9 @@ def test_no_results_is_not_an_error(db: Path) -> None:
     assert code == 0 and out == "" and "no results" in err
 
 
-@pytest.mark.parametrize("query", ["*", "-школа", "x" * 2000, "", "OR", "AND NOT"])
+@pytest.mark.parametrize(
+    "query", ["*", "-школа", "x" * 2000, "", "OR", "AND NOT", "headline:", "школа title: школа"]
+)
 def test_bad_query_exits_2_with_a_message(db: Path, query: str) -> None:
     code, _, err = run("search", "--db", str(db), "--", query)  # "--": "-школа" is no option
     assert code == 2
@@ -105,6 +109,14 @@ def test_hostile_query_is_read_as_words(db: Path, query: str) -> None:
         assert archive.count_articles() == 2
 
 
+@pytest.mark.parametrize(
+    ("option", "value"), [("--offset", "9223372036854775807"), ("--offset", "-1"), ("--limit", "0")]
+)
+def test_out_of_range_paging_is_a_usage_error(db: Path, option: str, value: str) -> None:
+    code, _, err = run("search", "школа", option, value, "--db", str(db))
+    assert code == 2 and f"Invalid value for '{option}'" in err, err
+
+
 def test_missing_archive_and_bad_date(tmp_path: Path) -> None:
     missing = tmp_path / "nothing.db"
     code, _, err = run("search", "школа", "--db", str(missing))
@@ -113,6 +125,32 @@ def test_missing_archive_and_bad_date(tmp_path: Path) -> None:
     assert not missing.exists()
     code, _, err = run("search", "школа", "--db", str(missing), "--since", "вчера")
     assert code == 2 and "not a date" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "found"),
+    [
+        (("search", "школа", "--until", "9999-12-31"), 2),  # the end of that day: no bound
+        (("search", "школа", "--since", "0001-01-01T00:00+05:00"), 2),  # before year 1 in UTC
+        (("search", "школа", "--since", "9999-12-31T23:59:59-05:00"), 0),  # after 9999 in UTC
+        (("export", "--format", "jsonl", "--until", "9999-12-31"), 2),
+        (("stories", "--json", "--since", "0001-01-01T00:00+05:00"), 0),
+        (("reparse", "--dry-run", "--since", "0001-01-01T00:00+05:00"), 0),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_open_bounds(
+    db: Path, args: tuple[str, ...], found: int
+) -> None:
+    as_lines = ("--format", "jsonl") if args[0] == "search" else ()
+    result = CliRunner().invoke(cli, [*args, *as_lines, "--db", str(db)])
+    assert result.exit_code == 0 and result.exception is None, result.output
+    if args[0] in ("search", "export"):
+        assert len(result.stdout.splitlines()) == found
+
+
+def test_a_far_date_is_no_traceback(db: Path) -> None:
+    result = run_cli("search", "школа", "--until", "9999-12-31", "--db", str(db))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
 
 
 def test_not_an_archive_exits_2(tmp_path: Path) -> None:
@@ -139,3 +177,21 @@ def test_serve_without_datasette_says_how_to_install(
     )
     code, _, err = run("serve", "--db", str(db))
     assert code == 2 and "pip install 'newsagg[serve]'" in err
+
+
+def test_serve_on_a_busy_port_exits_2_before_starting_datasette(db: Path) -> None:
+    pytest.importorskip("datasette")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        # a process of its own: serve becomes Datasette (exec) once the checks pass
+        result = run_cli("serve", "--port", str(port), "--db", str(db), timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+
+
+def test_a_field_with_nothing_after_it_says_what_is_missing(db: Path) -> None:
+    code, out, err = run("search", "headline:", "--db", str(db))
+    assert (code, out) == (2, "")
+    assert "headline: needs a word or a phrase right after the colon, e.g. headline:пожар" in err

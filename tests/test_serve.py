@@ -120,7 +120,7 @@ def test_column_search_and_raw_mode(served: Any) -> None:
     assert found(served, "казахст*", _searchmode="raw") == {"grain"}
 
 
-@pytest.mark.parametrize("query", ["OR", '"', "*", "-паводок", "()", "NOT NOT"])
+@pytest.mark.parametrize("query", ["OR", '"', "*", "-паводок", "()", "NOT NOT", "headline:"])
 def test_unreadable_query_is_a_clear_400(served: Any, query: str) -> None:
     ds, _ = served
     args = urlencode({"_search": query})

@@ -50,11 +50,38 @@ def choose_sources(keys: tuple[str, ...], all_sources: bool, bases: dict[str, st
         chosen = real_sources() if all_sources else [get_source(k) for k in keys]
     except UnknownSource as exc:
         raise click.UsageError(str(exc)) from None
-    if not chosen and bases:
-        chosen = [get_source(k) for k in bases]
+    try:  # a typo in --base must not send the crawl to the real site
+        based = [get_source(k) for k in bases]
+    except UnknownSource as exc:
+        raise click.BadParameter(str(exc), param_hint="--base") from None
+    if not chosen:
+        chosen = based
     if not chosen:
         raise click.UsageError("name at least one source (see `newsagg sources`) or use --all")
+    unused = [k for k in bases if k not in {s.key for s in chosen}]
+    if unused:
+        crawled = ", ".join(s.key for s in chosen)
+        message = f"{unused[0]!r} is not a source of this crawl ({crawled})"
+        raise click.BadParameter(message, param_hint="--base")
     return [s.with_base(bases[s.key]) if s.key in bases else s for s in chosen]
+
+
+def choose_demo_sources(
+    keys: tuple[str, ...], all_sources: bool, bases: dict[str, str]
+) -> list[Source]:
+    """The demo site's sources named by `keys` (all of them when none is named)."""
+    if all_sources and keys:
+        raise click.UsageError("give source keys or --all, not both")
+    if bases:
+        raise click.UsageError("--demo serves its sources from the bundled site: drop --base")
+    available = demo_sources()
+    names = [s.key for s in available]
+    unknown = [k for k in keys if k not in names]
+    if unknown:
+        raise click.UsageError(
+            f"the demo site has no source {unknown[0]!r}; it has: {', '.join(names)}"
+        )
+    return [s for s in available if not keys or s.key in keys]
 
 
 @click.command()
@@ -67,7 +94,12 @@ def choose_sources(keys: tuple[str, ...], all_sources: bool, bases: dict[str, st
     metavar="KEY=URL",
     help="Serve a source from another origin (a mirror, a test server).",
 )
-@click.option("--demo", is_flag=True, help="Crawl the bundled offline demo site instead.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Crawl the bundled offline demo site instead: the SOURCES named, or all of its "
+    "sources (not with --base).",
+)
 @click.option(
     "--max-pages",
     type=click.IntRange(1, 1000),
@@ -137,6 +169,7 @@ def command(
         newsagg crawl --all --check --db /srv/news/news.db   # from cron
         newsagg crawl katun24 --since 2024-01-01             # backfill, resumable
         newsagg crawl --demo              # the bundled offline demo site
+        newsagg crawl --demo amic         # one source of it
     """
     bases = _parse_base(base)
     options = RunOptions(
@@ -154,8 +187,9 @@ def command(
     if demo:
         from crawler.demo.server import DEMO_PORTS, DemoSite
 
-        with DemoSite(ports=DEMO_PORTS) as site:
-            chosen = [s.with_base(site.bases[s.key]) for s in demo_sources() if s.key in site.bases]
+        picked = choose_demo_sources(sources, all_sources, bases)
+        with DemoSite(sources=[s.key for s in picked], ports=DEMO_PORTS) as site:
+            chosen = [s.with_base(site.bases[s.key]) for s in picked if s.key in site.bases]
             _run(chosen, options)
         return
     chosen = choose_sources(sources, all_sources, bases)

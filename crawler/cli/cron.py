@@ -15,17 +15,23 @@ from crawler.sources import UnknownSource, get_source
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 MAIL_LINES = 40  # log lines cron mails when a run fails
+# "*/N" in the minute field restarts at every hour (*/7 runs at :56 and again at :00), so N
+# must divide an hour; whole hours must divide a day for "*/H" in the hour field.
+MINUTE_STEPS = tuple(n for n in range(1, 60) if 60 % n == 0)
+HOUR_STEPS = tuple(60 * n for n in range(1, 25) if 24 % n == 0)
 
 
 def schedule(every: int) -> str:
     """The five time fields for "every N minutes"."""
-    if 1 <= every < 60:
+    if every in MINUTE_STEPS:
         return f"*/{every} * * * *" if every > 1 else "* * * * *"
-    if every % 60 == 0 and 24 % (every // 60) == 0:
+    if every in HOUR_STEPS:
         hours = every // 60
         return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
     raise click.BadParameter(
-        "give minutes below 60, or whole hours that divide a day (60, 120, 180, 240, ...)",
+        f"{every} does not give even intervals in cron: give minutes that divide an hour "
+        f"({', '.join(map(str, MINUTE_STEPS))}) or hours that divide a day "
+        f"({', '.join(map(str, HOUR_STEPS))})",
         param_hint="--every",
     )
 
@@ -61,7 +67,9 @@ def crontab_entry(
         f"PATH={shlex.quote(venv_bin + ':' + SYSTEM_PATH)} {shlex.join(crawl)} "
         f">> {quoted_log} 2>&1 || [ $? -eq {EX_TEMPFAIL} ] || tail -n {MAIL_LINES} {quoted_log}; }}"
     )
-    return f"{schedule(every)} {command}"
+    # cron reads an unescaped % as the end of the command (the rest goes to its stdin)
+    escaped = command.replace("%", "\\%")
+    return f"{schedule(every)} {escaped}"
 
 
 def logrotate_snippet(log: Path) -> str:
@@ -87,7 +95,8 @@ def logrotate_snippet(log: Path) -> str:
     type=click.IntRange(1, 1440),
     default=15,
     show_default=True,
-    help="Minutes between crawls.",
+    help="Minutes between crawls: a divisor of 60 (1, 2, 3, 5, 10, 15, 30, ...) or whole "
+    "hours that divide a day (60, 120, 180, 240, 360, 480, 720, 1440).",
 )
 @click.option(
     "--log",

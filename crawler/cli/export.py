@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from datetime import date
@@ -18,6 +19,26 @@ from crawler.cli.options import (
     require_archive,
     source_option,
 )
+
+ARCHIVE_SUFFIXES = ("", "-wal", "-shm", "-journal")  # the database and SQLite's own files
+
+
+def overwrites_archive(out: Path, db_path: Path) -> bool:
+    """Whether writing `out` would replace the archive or one of SQLite's files beside it."""
+    target = os.path.realpath(out)
+    # SQLite names its files after the database's real path (links followed) or as given
+    for base, suffix in itertools.product(
+        {str(db_path), os.path.realpath(db_path)}, ARCHIVE_SUFFIXES
+    ):
+        candidate = base + suffix
+        if os.path.realpath(candidate) == target:
+            return True
+        try:
+            if os.path.samefile(out, candidate):  # a hard link, another name of it
+                return True
+        except OSError:  # one of them does not exist
+            pass
+    return False
 
 
 class _Bar:
@@ -53,7 +74,8 @@ class _Bar:
     "--output",
     default="-",
     show_default=True,
-    help="File to write, replaced atomically; - is standard output (not for Parquet).",
+    help="File to write, replaced atomically (a FIFO or device is written into); - is "
+    "standard output (not for Parquet).",
 )
 @source_option()
 @click.option("--agency", help="Only articles of this agency.")
@@ -108,6 +130,8 @@ def command(
 
     out = None if output == "-" else Path(output)
     require_archive(db_path)
+    if out is not None and overwrites_archive(out, db_path):
+        raise UsageExit(f"-o {output} would overwrite the archive {db_path}: choose another file")
     if since_last is not None and not since_last.strip():
         raise UsageExit("--since-last needs a name, e.g. --since-last nightly")
     field_list = fields.split(",") if fields else None

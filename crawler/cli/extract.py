@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import sys
 import urllib.error
@@ -14,6 +15,7 @@ import click
 
 from crawler.cli.options import source_option
 
+FETCH_FAILED_EXIT = 1  # click.ClickException's code
 NOT_AN_ARTICLE_EXIT = 3
 FETCH_TIMEOUT = 10.0
 MAX_PAGE_BYTES = 16 * 2**20  # the crawl's DOWNLOAD_MAXSIZE is 8 MB; a page is never near this
@@ -31,11 +33,12 @@ def _fetched_at(value: str | None) -> datetime | None:
 
 
 def _fetch(url: str) -> tuple[bytes, str | None]:
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
             return response.read(), response.headers.get("Content-Type")
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    # ValueError: a malformed URL ("http://[::1"); HTTPException: a broken answer
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         raise click.ClickException(f"cannot fetch {url}: {exc}") from None
 
 
@@ -56,7 +59,10 @@ def _read(target: str) -> tuple[bytes, str | None, str | None]:
             f"{target} is larger than {MAX_PAGE_BYTES // 2**20} MB: not a news page",
             param_hint="PATH|URL|-",
         )
-    return path.read_bytes(), None, None
+    try:
+        return path.read_bytes(), None, None
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {target}: {exc.strerror or exc}") from None
 
 
 def _extract(
@@ -92,7 +98,13 @@ def command(
 
     A page that is not an article (an index, an error page, an empty body)
     exits with status 3 and the reason on stderr. With --jsonl, each file gives
-    one line: the article, or {"path": ..., "not_an_article": reason}.
+    one line: the article, {"path": ..., "not_an_article": reason} or
+    {"path": ..., "error": message} for an input that could not be read.
+
+    Exit status: 0 done; 1 a URL could not be fetched; 2 bad input (a missing
+    file, a directory); 3 not an article. With --jsonl the run goes on past a bad
+    input and then exits with the status of the first input that could not be
+    read (1 or 2); non-articles among many files are only their lines.
 
     \b
     Example:
@@ -107,6 +119,7 @@ def command(
     if not jsonl and len(targets) > 1:
         raise click.UsageError("one page at a time; use --jsonl for many")
     failed = False
+    unreadable = 0  # the exit status of the first input that could not be read
     for target in targets:
         try:
             body, content_type, fetched_url = _read(target)
@@ -114,8 +127,11 @@ def command(
             if not jsonl:
                 raise
             # one unreadable file must not stop a batch: say so on its line, go on
-            message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
-            failed = True
+            if isinstance(exc, click.ClickException):
+                message, code = exc.format_message(), exc.exit_code
+            else:
+                message, code = str(exc), FETCH_FAILED_EXIT
+            unreadable = unreadable or code
             click.echo(json.dumps({"path": target, "error": message}, ensure_ascii=False))
             continue
         url = page_url or fetched_url or (Path(target).resolve().as_uri() if target != "-" else "")
@@ -131,5 +147,7 @@ def command(
             data, ensure_ascii=False, **({"sort_keys": True} if jsonl else {"indent": 2})
         )
         click.echo(text.encode("utf-8"))  # UTF-8 whatever the terminal's locale
+    if unreadable:
+        sys.exit(unreadable)
     if failed and len(targets) == 1:
         sys.exit(NOT_AN_ARTICLE_EXIT)

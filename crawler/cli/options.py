@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -32,6 +33,30 @@ def default_db() -> str:
     return os.environ.get("NEWSAGG_DB") or DEFAULT_DB
 
 
+def archive_path_problem(path: Path) -> str | None:
+    """Why `path` can never hold an archive (a device, a FIFO, a path under a file), or None."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if mode is not None:
+        # a directory is click's to report; /dev/null, a FIFO, a socket are no database files
+        return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else "not a regular file"
+    for parent in path.parents:  # the nearest that exists must be a directory
+        if parent.exists():
+            return None if parent.is_dir() else f"{parent} is not a directory"
+    return None
+
+
+def _usable_db(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    problem = archive_path_problem(value)
+    if problem:
+        raise UsageExit(f"cannot use the archive at {value}: {problem}")
+    return value
+
+
 DEMO_DB = "data/demo.db"
 
 
@@ -43,6 +68,7 @@ def demo_db_option(func: F) -> F:
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
         default=DEMO_DB,
+        callback=_usable_db,
         show_default=True,
         help="SQLite archive for the demo's articles.",
     )(func)
@@ -55,6 +81,7 @@ def db_option(func: F) -> F:
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
         default=default_db,
+        callback=_usable_db,
         show_default="data/news.db or $NEWSAGG_DB",
         help="SQLite archive to use.",
     )(func)

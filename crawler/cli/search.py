@@ -24,6 +24,7 @@ from crawler.cli.options import (
 
 BOLD = ("\x1b[1m", "\x1b[0m")
 FORMATS = ("table", "json", "jsonl", "csv")
+MAX_OFFSET = 10**9  # far past any archive, and within SQLite's 64-bit integers
 
 
 def _hit_fields() -> list[str]:
@@ -47,7 +48,7 @@ def _hit_fields() -> list[str]:
     help="One hit per story (an article and its reprints): the best-ranked one.",
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--offset", type=click.IntRange(0, MAX_OFFSET), default=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @db_option
 def command(

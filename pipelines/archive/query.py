@@ -13,7 +13,7 @@ folded and stemmed (`stemming.stem`) and emitted as a quoted FTS5 string, so not
 typed reaches FTS5 as syntax. Broken input is read as plain words: an unbalanced quote or
 parenthesis is dropped, so is an operator with nothing to join, control characters are
 spaces. What cannot be read even so (nothing left, only excluded words, too
-long) raises `SearchQueryError`.
+long, a field with nothing right after its colon) raises `SearchQueryError`.
 """
 
 from __future__ import annotations
@@ -178,6 +178,10 @@ class _Parser:
             if self.peek() == ("paren", ")"):
                 self.pos += 1
             return inner
+        if kind == "word" and value.endswith(":") and value.lstrip("-")[:-1].lower() in FIELDS:
+            raise SearchQueryError(  # "headline:" alone, "headline: мост": nothing to limit
+                f"{value} needs a word or a phrase right after the colon, e.g. {value}пожар"
+            )
         if kind == "word" and value.startswith("-") and len(value) > 1:  # -word
             return (True, self.term(value[1:], None))
         if kind == "field" and value.startswith("-"):  # -headline:word

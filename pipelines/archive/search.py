@@ -14,7 +14,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -50,13 +50,21 @@ class SearchHit:
 
 
 def utc_bound(value: datetime | date, *, end: bool = False) -> str:
-    """An ISO UTC string for a filter bound; a date's `until` bound is the next midnight."""
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-    else:
-        day = value + timedelta(days=1) if end else value
-        moment = datetime.combine(day, time(0), tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """An ISO UTC string for a filter bound; a date's `until` bound is the next midnight.
+
+    A bound beyond what `datetime` holds (`--until 9999-12-31`, 0001-01-01 at +05:00) is
+    clamped to the first or last representable second: no bound on that side."""
+    try:
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        else:
+            day = value + timedelta(days=1) if end else value
+            moment = datetime.combine(day, time(0), tzinfo=UTC)
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # only a bound in year 1 or 9999 leaves the range
+        moment = datetime.max if value.year == MAXYEAR else datetime.min
+    # not strftime: its %Y does not pad years below 1000 ("1-01-01") on every platform
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def filter_sql(

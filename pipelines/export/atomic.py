@@ -4,6 +4,9 @@ The data goes to a hidden temporary file beside the target (same file system, so
 is atomic), is flushed to disk, and is renamed over the target at the end. Any exception,
 KeyboardInterrupt included, removes the temporary file: a killed export never leaves a half
 file under the final name. (SIGKILL leaves the hidden `.NAME.tmp-*` file; never the target.)
+A symbolic link is followed: the file it points to is replaced, the link stays. A path that is
+not a file to replace (a FIFO, a device such as /dev/null, anything under /dev or /proc such as
+/dev/stdout) is written into directly, never renamed over.
 """
 
 from __future__ import annotations
@@ -24,7 +27,11 @@ NEW_FILE_MODE = 0o644
 @contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[BinaryIO]:
     """A binary file to write; renamed to `path` when the block ends without an exception."""
-    path = Path(path)
+    if writes_in_place(path):
+        with _stream_output(path) as stream:
+            yield stream
+        return
+    path = Path(os.path.realpath(path))  # replace a link's target, not the link
     directory = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=directory)
     tmp = Path(tmp_name)
@@ -42,6 +49,25 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
             tmp.unlink()
         raise
     _fsync_directory(directory)
+
+
+def writes_in_place(path: Path) -> bool:
+    """True for a FIFO, a device or a path under /dev or /proc: written into, not replaced."""
+    if str(Path(path).absolute()).startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # missing, or unreadable: the atomic write reports it
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextlib.contextmanager
+def _stream_output(path: Path) -> Iterator[BinaryIO]:
+    # Appending and never creating: /dev/stdout may be a file the shell opened with >>.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    with os.fdopen(fd, "wb", buffering=BUFFER_BYTES) as fh:
+        yield fh
 
 
 @contextlib.contextmanager
