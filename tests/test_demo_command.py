@@ -57,10 +57,11 @@ def test_demo_refuses_an_archive_with_real_articles(tmp_path: Path) -> None:
     a real archive, its made-up texts would replace real ones."""
     db = tmp_path / "news.db"
     before = real_archive(db)
-    result = run_cli("demo", "--db", str(db))
-    assert result.returncode == 2, result.stderr
-    assert "holds 1 articles from real sites" in result.stderr
-    assert headlines(db) == before
+    for command in (["demo"], ["crawl", "--demo"]):
+        result = run_cli(*command, "--db", str(db))
+        assert result.returncode == 2, result.stderr
+        assert "holds 1 articles from real sites" in result.stderr
+        assert headlines(db) == before
 
 
 def test_demo_keeps_to_its_own_file_whatever_newsagg_db_says(tmp_path: Path) -> None:

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
-from crawler.cli.options import db_option
+from crawler.cli.options import DEMO_DB, db_option
 from crawler.cli.report import crawl_summary
 from crawler.health import CHECK_EXIT_CODE, answered
 from crawler.runstats import error_text, totals
@@ -168,7 +169,7 @@ def command(
         newsagg crawl amic katun24
         newsagg crawl --all --check --db /srv/news/news.db   # from cron
         newsagg crawl katun24 --since 2024-01-01             # backfill, resumable
-        newsagg crawl --demo              # the bundled offline demo site
+        newsagg crawl --demo              # the bundled offline demo site, into data/demo.db
         newsagg crawl --demo amic         # one source of it
     """
     bases = _parse_base(base)
@@ -185,9 +186,14 @@ def command(
         timeout=timeout,
     )
     if demo:
+        from crawler.cli.demo import refuse_real_archive
         from crawler.demo.server import DEMO_PORTS, DemoSite
 
         picked = choose_demo_sources(sources, all_sources, bases)
+        context = click.get_current_context()
+        if context.get_parameter_source("db_path") == ParameterSource.DEFAULT:
+            options.db_path = Path(DEMO_DB)  # never the archive that real crawls fill
+        refuse_real_archive(options.db_path)
         with DemoSite(sources=[s.key for s in picked], ports=DEMO_PORTS) as site:
             chosen = [s.with_base(site.bases[s.key]) for s in picked if s.key in site.bases]
             _run(chosen, options)

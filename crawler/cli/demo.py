@@ -35,6 +35,17 @@ def real_articles(db_path: Path) -> int:
     return int(row[0])
 
 
+def refuse_real_archive(db_path: Path) -> None:
+    """Exit 2 when the archive holds real articles: the demo's would overwrite them."""
+    real = real_articles(db_path)
+    if real:
+        raise UsageExit(
+            f"{db_path} holds {real} articles from real sites; the demo's made-up articles "
+            "use the same sources and article ids and would overwrite them: "
+            "give the demo another --db"
+        )
+
+
 @click.command()
 @demo_db_option
 @click.option(
@@ -67,13 +78,7 @@ def command(db_path: Path, query: str, verbose: bool) -> None:
     from crawler.sources import demo_sources
     from pipelines.archive import Archive
 
-    real = real_articles(db_path)
-    if real:
-        raise UsageExit(
-            f"{db_path} holds {real} articles from real sites; the demo's made-up articles "
-            "use the same sources and article ids and would overwrite them: "
-            "give the demo another --db"
-        )
+    refuse_real_archive(db_path)
     started = time.monotonic()
     with DemoSite(ports=DEMO_PORTS) as site:
         if site.moved:
