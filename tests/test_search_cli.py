@@ -5,12 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
 import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 from crawler.cli import cli
 from crawler.items import Article, PhotoCredit
@@ -195,3 +201,47 @@ def test_a_field_with_nothing_after_it_says_what_is_missing(db: Path) -> None:
     code, out, err = run("search", "headline:", "--db", str(db))
     assert (code, out) == (2, "")
     assert "headline: needs a word or a phrase right after the colon, e.g. headline:пожар" in err
+
+
+NOBODY = 65534
+
+
+def _as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+         sys.executable, "-m", "crawler", *args],
+        cwd="/", capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"},
+    )  # fmt: skip
+
+
+def test_an_account_that_may_only_read_the_archive_can_search_it() -> None:
+    """A journalist's account reading the crawl account's archive: it may not create
+    `news.db-shm` in the folder. With no crawl writing, the file is read as it is; with a
+    crawl writing, through the files the crawl keeps open."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run a command as another account")
+    if _as_nobody("--help").returncode != 0:
+        pytest.skip("the account 'nobody' cannot run newsagg from this checkout")
+    folder = Path(tempfile.mkdtemp(prefix="newsagg-ro-", dir="/tmp"))
+    try:
+        folder.chmod(0o755)  # others may read, not write
+        db = folder / "news.db"
+        with Archive.open(db) as archive:
+            archive.store([ARTICLES[0]])
+        db.chmod(0o644)
+        alone = _as_nobody("search", "губернатором", "--format", "json", "--db", str(db))
+        assert alone.returncode == 0, alone.stderr
+        assert [h["url"] for h in json.loads(alone.stdout)] == [ARTICLES[0].url]
+        writer = sqlite3.connect(db)
+        try:
+            writer.execute("PRAGMA wal_autocheckpoint = 0")
+            writer.execute("UPDATE articles SET headline = 'Учителей наградили в Барнауле'")
+            writer.commit()
+            busy = _as_nobody("search", "губернатором", "--format", "json", "--db", str(db))
+        finally:
+            writer.close()
+        assert busy.returncode == 0, busy.stderr
+        assert json.loads(busy.stdout)[0]["headline"] == "Учителей наградили в Барнауле"
+    finally:
+        shutil.rmtree(folder)

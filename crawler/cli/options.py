@@ -140,4 +140,12 @@ def open_archive(db_path: Path, *, readonly: bool = True) -> Any:
     except ArchiveNotFound:
         raise missing_archive(db_path) from None
     except (sqlite3.DatabaseError, RuntimeError) as exc:
+        if readonly and "readonly database" in str(exc):
+            # WAL: even a reader needs to create or write <db>-shm and <db>-wal beside it
+            raise UsageExit(
+                f"cannot read the archive at {db_path}: SQLite must create or update "
+                f"{db_path.name}-shm and {db_path.name}-wal in {db_path.parent} even to read "
+                "it, and this account may not; give it write access to that folder (e.g. a "
+                "group shared with the crawl's account, see docs/cron.md)"
+            ) from None
         raise UsageExit(f"cannot read the archive at {db_path}: {exc}") from None
