@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
+import tempfile
 import threading
 from pathlib import Path
 
@@ -152,3 +154,18 @@ def test_a_fifo_is_written_into(db: Path, tmp_path: Path) -> None:
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert received == [b"".join(b'{"id":%d}\n' % n for n in range(1, 5))]
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_a_regular_file_under_dev_is_replaced_not_appended_to(db: Path) -> None:
+    """/dev/shm is an ordinary folder: a second export replaces the first (a path under /dev
+    is not a stream because of where it is)."""
+    if not Path("/dev/shm").is_dir() or not os.access("/dev/shm", os.W_OK):
+        pytest.skip("no writable /dev/shm")
+    out = Path(tempfile.mkdtemp(prefix="newsagg-", dir="/dev/shm")) / "x.jsonl"
+    try:
+        for _ in range(2):
+            result = run("--format", "jsonl", "--fields", "id", "-o", str(out), "--db", str(db))
+            assert result.exit_code == 0, result.output
+        assert out.read_text(encoding="utf-8") == "".join(f'{{"id":{n}}}\n' for n in range(1, 5))
+    finally:
+        shutil.rmtree(out.parent)

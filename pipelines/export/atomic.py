@@ -5,8 +5,8 @@ is atomic), is flushed to disk, and is renamed over the target at the end. Any e
 KeyboardInterrupt included, removes the temporary file: a killed export never leaves a half
 file under the final name. (SIGKILL leaves the hidden `.NAME.tmp-*` file; never the target.)
 A symbolic link is followed: the file it points to is replaced, the link stays. A path that is
-not a file to replace (a FIFO, a device such as /dev/null, anything under /dev or /proc such as
-/dev/stdout) is written into directly, never renamed over.
+not a file to replace (a FIFO, a device such as /dev/null, a stream name such as /dev/stdout)
+is written into directly, never renamed over.
 """
 
 from __future__ import annotations
@@ -51,15 +51,22 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
     _fsync_directory(directory)
 
 
+# Names of a process's open streams: whatever they lead to (a terminal, a pipe, or a file the
+# shell opened with > or >>) is written into, never replaced.
+_STREAM_NAMES = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/self/fd/")
+
+
 def writes_in_place(path: Path) -> bool:
-    """True for a FIFO, a device or a path under /dev or /proc: written into, not replaced."""
-    if str(Path(path).absolute()).startswith(("/dev/", "/proc/")):
-        return True
+    """True for a FIFO, a device, a socket, or a stream name such as /dev/stdout: written
+    into, not replaced. A regular file anywhere (/dev/shm included) is replaced atomically."""
     try:
         mode = os.stat(path).st_mode
-    except OSError:  # missing, or unreadable: the atomic write reports it
+    except OSError:  # missing, or unreadable: the atomic write creates it or reports it
         return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    if stat.S_ISREG(mode):
+        name = str(Path(path).absolute())
+        return name in _STREAM_NAMES[:2] or name.startswith(_STREAM_NAMES[2:])
+    return not stat.S_ISDIR(mode)
 
 
 @contextlib.contextmanager
