@@ -125,6 +125,21 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
         json.dumps(
             {**good, "url": "https://www.amic.ru/news/x-581005", "published_at": "2024-13-45"}
         ),
+        # times that read as ISO but fall off the UTC axis
+        json.dumps(
+            {
+                **good,
+                "url": "https://www.amic.ru/news/x-581006",
+                "published_at": "0001-01-01T00:00+05:00",
+            }
+        ),
+        json.dumps(
+            {
+                **good,
+                "url": "https://www.amic.ru/news/x-581007",
+                "fetched_at": "9999-12-31T23:00-05:00",
+            }
+        ),
         "",
     ]
     dump = tmp_path / "mixed.jsonl"
@@ -132,7 +147,7 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
     result = run_cli("import", str(dump), "--db", str(tmp_path / "news.db"))
     assert result.returncode == 0, result.stderr
     assert "imported 1 articles: 1 new" in result.stderr
-    assert "skipped 8 lines" in result.stderr
+    assert "skipped 10 lines" in result.stderr
     for reason in (
         "not JSON 1",
         "not a JSON object 1",
@@ -140,7 +155,8 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
         "provenance is not an object of text 1",
         "headline is not text 1",
         "url is not an http(s) address 1",
-        "published_at is not an ISO 8601 time 1",
+        "published_at is not an ISO 8601 time 2",
+        "fetched_at is not an ISO 8601 time 1",
     ):
         assert reason in result.stderr
     assert "empty body 1" in result.stderr

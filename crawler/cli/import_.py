@@ -17,7 +17,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -134,10 +134,14 @@ def _typed(article: Article) -> Article:
 
 
 def _iso_time(text: str) -> datetime | None:
+    """The time, or None when it is no ISO 8601 time or has no place on the UTC axis."""
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
+    return moment
 
 
 @click.command("import")

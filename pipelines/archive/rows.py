@@ -30,7 +30,12 @@ def to_utc(value: str | None) -> str | None:
         return None
     if moment.tzinfo is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before the first representable moment
+        return None
+    # isoformat writes four-digit years (strftime's %Y does not below 1000): texts compare
+    return utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def content_hash(headline: str | None, lead: str | None, body: str | None) -> str:
