@@ -541,6 +541,22 @@ def test_since_last_on_an_archive_it_cannot_write_fails_before_writing_the_file(
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("news.db")] == []
 
 
+def test_since_last_while_another_writer_holds_the_archive_is_a_clear_error(
+    archive_path: Path, tmp_path: Path
+) -> None:
+    with Archive.open(archive_path) as archive:
+        archive.db.conn.execute("PRAGMA busy_timeout = 100")
+        writer = sqlite3.connect(archive_path)  # a crawl or an import, mid-transaction
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(ExportError, match="the archive is busy"):
+                export_articles(archive, tmp_path / "n.jsonl", format="jsonl", since_last="n")
+        finally:
+            writer.rollback()
+            writer.close()
+    assert not (tmp_path / "n.jsonl").exists()
+
+
 def test_failed_since_last_run_does_not_advance(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

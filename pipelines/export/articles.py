@@ -94,7 +94,11 @@ def export_articles(
     db = database(archive)
     conn = db.conn
     settled = cursors.settled_before(cursors.utc_now(), settle_seconds)
-    if since_last and not cursors.writable(conn):
+    try:
+        can_save = not since_last or cursors.writable(conn)
+    except sqlite3.OperationalError as exc:  # locked past the busy timeout by another writer
+        raise ExportError(f"the archive is busy ({exc}); try --since-last again later") from None
+    if not can_save:
         raise ExportError(
             f"--since-last {since_last} saves where it got to in the archive, and the archive "
             "cannot be written here: export without --since-last, or as the archive's owner"

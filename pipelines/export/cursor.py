@@ -88,8 +88,14 @@ def load(conn: sqlite3.Connection, name: str) -> ExportCursor | None:
 def writable(conn: sqlite3.Connection) -> bool:
     """Can this connection write the archive (where the cursor is saved)? Asked before an
     incremental export writes its file, so a read-only archive fails before, not after.
-    A table is made and rolled back: SQLite refuses it on a file it may only read."""
-    conn.execute("BEGIN IMMEDIATE")
+    A table is made and rolled back: SQLite refuses it on a file it may only read. Raises
+    `sqlite3.OperationalError` when another writer holds the archive past the timeout."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            return False
+        raise
     try:
         conn.execute("CREATE TABLE _newsagg_write_probe (x)")
     except sqlite3.OperationalError as exc:
