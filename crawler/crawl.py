@@ -197,7 +197,9 @@ def run_crawl(
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    guard: AbstractContextManager[Any] = archive_lock(db_path) if lock else nullcontext()
+    guard: AbstractContextManager[Any] = (
+        archive_lock(db_path, backfill=since is not None) if lock else nullcontext()
+    )
     with guard:
         if jobdir is not None:
             open_job(jobdir)

@@ -29,6 +29,11 @@ class ArchiveLocked(Exception):
         self.lock_path = lock_path
         self.holder = holder
 
+    @property
+    def backfill(self) -> bool:
+        """The holder is a backfill (`newsagg crawl --since`), which may run for hours."""
+        return self.holder.endswith("(backfill)")
+
     def held_hours(self, now: datetime | None = None) -> float | None:
         """How long the holder has had the lock (None when the lock file does not say)."""
         match = re.search(r"since (\S+)", self.holder)
@@ -73,8 +78,9 @@ def holder_alive(db_path: Path) -> bool:
 
 
 @contextmanager
-def archive_lock(db_path: Path) -> Iterator[Path]:
-    """Hold the archive's lock; raises `ArchiveLocked` at once when a live crawl holds it."""
+def archive_lock(db_path: Path, *, backfill: bool = False) -> Iterator[Path]:
+    """Hold the archive's lock; raises `ArchiveLocked` at once when a live crawl holds it.
+    `backfill` is written with the holder: a long backfill is expected to hold it for hours."""
     path = lock_path_for(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -92,7 +98,8 @@ def archive_lock(db_path: Path) -> Iterator[Path]:
             logger.info("taking over a stale lock: %s is gone", previous)
         started = datetime.now(UTC).isoformat(timespec="seconds")
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} since {started}\n".encode(), 0)
+        kind = " (backfill)" if backfill else ""
+        os.pwrite(fd, f"pid {os.getpid()} since {started}{kind}\n".encode(), 0)
         try:
             yield path
         finally:

@@ -276,12 +276,11 @@ def _run(chosen: list[Source], options: RunOptions) -> None:
     except ArchiveLocked as exc:
         click.echo(f"newsagg crawl: {exc}; not starting a second one", err=True)
         hours = exc.held_hours()
-        if hours is not None and hours > STUCK_HOURS:
+        if hours is not None and hours > STUCK_HOURS and not exc.backfill:
             # exit 1, which cron mails (75 is not): a crawl that hangs must not go unseen
             click.echo(
-                f"newsagg crawl: that crawl has run for {hours:.1f} hours; unless it is a long "
-                "backfill it may hang (its log, `newsagg stats`); stopping it with kill "
-                "(SIGTERM) stores what it fetched",
+                f"newsagg crawl: that crawl has run for {hours:.1f} hours and may hang (see its "
+                "log, `newsagg stats`); stopping it with kill (SIGTERM) stores what it fetched",
                 err=True,
             )
             sys.exit(1)
