@@ -201,11 +201,11 @@ def run_crawl(
         archive_lock(db_path, backfill=since is not None) if lock else nullcontext()
     )
     with guard:
-        if jobdir is not None:
-            open_job(jobdir)
         marked, known = prepare_archive(db_path, settings, incremental)
         if marked:
             logger.info("marked %d run(s) of a crawl that died as interrupted", marked)
+        if jobdir is not None:  # just before the crawl: nothing in between can lose the seal
+            open_job(jobdir)
         stats, stop_signal = _run_process(
             settings, sources, known, max_pages, since, verbose, progress
         )
