@@ -229,17 +229,6 @@ def test_an_older_copy_never_replaces_the_newer_text(tmp_path: Path) -> None:
     assert "0 new, 1 updated" in result.stderr, result.stderr
     assert rows(db, "SELECT headline FROM articles") == [(newer["headline"],)]
 
-    # an older copy still brings its page to an article whose page was not kept
-    bare = {**article, "url": "https://www.amic.ru/news/most-581302", "raw_html": None}
-    old_page = {**bare, "fetched_at": "2026-11-01T00:00:00Z", "raw_html": "<html>копия</html>"}
-    for name, data in (("bare", bare), ("old_page", old_page)):
-        (tmp_path / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        assert run_cli("import", str(tmp_path / name), "--db", str(db)).returncode == 0
-    kept = "SELECT r.html FROM raw_pages r JOIN articles a ON a.id = r.article_id WHERE a.url = ?"
-    with sqlite3.connect(db) as conn:
-        (page,) = conn.execute(kept, (bare["url"],)).fetchone()
-    assert zlib.decompress(page).decode() == "<html>копия</html>"
-
 
 def test_nothing_importable_fails_and_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     junk = tmp_path / "junk.jsonl"

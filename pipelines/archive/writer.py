@@ -117,15 +117,6 @@ def store_batch(
             # a copy fetched before the stored one (an import of an older export): its
             # spellings are kept, never its text, images or page over the newer ones
             _add_urls(conn, article_id, article, now, key)
-            if article.raw_html:  # a page where the archive kept none is still worth keeping
-                codec, data = (
-                    extra.raw if extra and extra.raw else rawstore.compress(article.raw_html)
-                )
-                conn.execute(
-                    "INSERT OR IGNORE INTO raw_pages (article_id, codec, html, content_type, "
-                    "fetched_at, size) VALUES (?, ?, ?, ?, ?, ?)",
-                    (article_id, codec, data, None, article.fetched_at, len(article.raw_html)),
-                )
             stored = conn.execute("SELECT canonical_url FROM articles WHERE id = ?", (article_id,))
             outcomes.append(StoreOutcome(article_id, "unchanged", stored.fetchone()[0]))
             continue
