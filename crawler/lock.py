@@ -88,10 +88,7 @@ def archive_lock(db_path: Path, *, backfill: bool = False) -> Iterator[Path]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or (
-                "an account reading the archive without write access to its folder, "
-                "which holds it while it reads"
-            )
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown process"
             raise ArchiveLocked(path, holder) from None
         previous = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
         if previous:

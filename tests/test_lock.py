@@ -90,22 +90,3 @@ def test_a_lock_left_by_a_killed_crawl_is_taken_over(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"taking over a stale lock: pid {holder.pid}" in result.stderr
     assert lock_path_for(db).read_text(encoding="utf-8") == ""  # a clean exit leaves it empty
-
-
-def test_a_crawl_waits_for_a_reader_that_reads_the_file_as_immutable(tmp_path: Path) -> None:
-    """A reader without write access reads the file without SQLite's locks, under a shared
-    lock on the crawl's lock file: no crawl may start writing under it."""
-    from pipelines.archive.archive import _shared_crawl_lock
-
-    db = tmp_path / "news.db"
-    with archive_lock(db):
-        assert _shared_crawl_lock(db) is None  # a crawl runs: the reader may not go on
-    reader = _shared_crawl_lock(db)
-    assert reader is not None
-    try:
-        with pytest.raises(ArchiveLocked, match="account reading the archive"), archive_lock(db):
-            pass
-    finally:
-        os.close(reader)
-    with archive_lock(db):  # the reader is gone: crawls go on
-        pass

@@ -20,7 +20,6 @@ from conftest import ROOT, run_cli
 
 from crawler.cli import cli
 from crawler.items import Article, PhotoCredit
-from crawler.lock import archive_lock
 from pipelines.archive import Archive
 
 ARTICLES = [
@@ -228,7 +227,7 @@ def test_an_account_that_may_only_read_the_archive_can_search_it() -> None:
     try:
         folder.chmod(0o755)  # others may read, not write
         db = folder / "news.db"
-        with archive_lock(db), Archive.open(db) as archive:  # as a crawl stores
+        with Archive.open(db) as archive:
             archive.store([ARTICLES[0]])
         db.chmod(0o644)
         alone = _as_nobody("search", "губернатором", "--format", "json", "--db", str(db))

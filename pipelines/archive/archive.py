@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import fcntl
 import itertools
 import multiprocessing
 import os
@@ -71,45 +70,23 @@ class ArchiveNotFound(FileNotFoundError):
     """Opening read-only a file that does not exist."""
 
 
-def _reader(path: Path) -> tuple[sqlite3.Connection, int | None]:
-    """A read-only connection, and the descriptor of a shared lock it holds, if any.
-
-    Reading a WAL archive creates `<db>-shm` beside it, which an account that may not write
-    the folder cannot do. When no `<db>-wal` exists (no crawl is writing: everything is in
-    the file itself) the file is then read as immutable, under a shared `flock` on the
-    crawl's lock file (`crawler.lock`), so that no crawl starts writing under the reader
-    (it exits 75, as for another crawl, and cron tries again). Otherwise the error stands."""
+def _reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection. Reading a WAL archive creates `<db>-shm` beside it, which an
+    account that may not write the folder cannot do; when no `<db>-wal` exists (no crawl is
+    writing, everything is in the file itself) the file is then read as immutable. With a
+    crawl writing, the error stands (`newsagg` says what to do)."""
     uri = path.resolve().as_uri()
     conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
     try:
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        return conn, None
     except sqlite3.OperationalError as exc:
-        conn.close()
-        if "readonly database" not in str(exc):
-            raise
-        lock = _shared_crawl_lock(path)
         wal = path.with_name(path.name + "-wal")
-        if lock is None or (wal.exists() and wal.stat().st_size):
-            if lock is not None:
-                os.close(lock)
+        if "readonly database" not in str(exc) or (wal.exists() and wal.stat().st_size):
+            conn.close()
             raise
-    conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-    return conn, lock
-
-
-def _shared_crawl_lock(path: Path) -> int | None:
-    """A shared flock on `<db>.lock` (None when there is no such file or a crawl holds it)."""
-    try:
-        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    return conn
 
 
 class NotAnArchive(sqlite3.DatabaseError):
@@ -130,7 +107,6 @@ class Archive:
         self.readonly = readonly
         # per-source article ids in URLs (`Source.url_key`), set by whoever knows the sources
         self.url_rules = UrlRules()
-        self._shared_lock: int | None = None  # see `_reader`
 
     # -- opening -----------------------------------------------------------------------
 
@@ -143,9 +119,8 @@ class Archive:
                 raise ArchiveNotFound(f"no archive at {path}")
             if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
                 cls._upgrade(path)
-            conn, lock = _reader(path)
+            conn = _reader(path)
         else:
-            lock = None
             path.parent.mkdir(parents=True, exist_ok=True)
             fresh = not path.exists() or path.stat().st_size == 0
             conn = sqlite3.connect(path, check_same_thread=False)
@@ -158,11 +133,8 @@ class Archive:
             _foreign(conn, path)
         except sqlite3.DatabaseError:
             conn.close()
-            if lock is not None:
-                os.close(lock)
             raise
         archive = cls(sqlite_utils.Database(conn), path, readonly)
-        archive._shared_lock = lock
         archive._configure()
         if readonly:
             if schema.pending(archive.db):
@@ -194,9 +166,6 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
-        if self._shared_lock is not None:
-            os.close(self._shared_lock)  # releases the flock
-            self._shared_lock = None
 
     def __enter__(self) -> Archive:
         return self
