@@ -70,25 +70,6 @@ class ArchiveNotFound(FileNotFoundError):
     """Opening read-only a file that does not exist."""
 
 
-def _reader(path: Path) -> sqlite3.Connection:
-    """A read-only connection. Reading a WAL archive creates `<db>-shm` beside it, which an
-    account that may not write the folder cannot do; when no `<db>-wal` exists (no crawl is
-    writing, everything is in the file itself) the file is then read as immutable. With a
-    crawl writing, the error stands (`newsagg` says what to do)."""
-    uri = path.resolve().as_uri()
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
-    try:
-        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError as exc:
-        wal = path.with_name(path.name + "-wal")
-        if "readonly database" not in str(exc) or (wal.exists() and wal.stat().st_size):
-            conn.close()
-            raise
-        conn.close()
-        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-    return conn
-
-
 class NotAnArchive(sqlite3.DatabaseError):
     """An SQLite database of something else: newsagg never adds its tables to it."""
 
@@ -119,7 +100,12 @@ class Archive:
                 raise ArchiveNotFound(f"no archive at {path}")
             if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
                 cls._upgrade(path)
-            conn = _reader(path)
+            # Reading WAL needs <db>-shm beside the file: an account that may not create it
+            # gets "attempt to write a readonly database" (the CLI says what to do). Reading
+            # the file as immutable instead would let a writer checkpoint under the reader.
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             fresh = not path.exists() or path.stat().st_size == 0
