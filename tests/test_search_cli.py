@@ -247,3 +247,17 @@ def test_an_account_that_may_only_read_the_archive() -> None:
         assert json.loads(busy.stdout)[0]["headline"] == "Учителей наградили в Барнауле"
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_reader_that_stops_reading_is_no_error(db: Path) -> None:
+    """`newsagg search ... | head -1`: the pipe closes before the hits are written."""
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before the first write: that write fails with EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "crawler", "search", "губернатор", "--db", str(db)],
+            cwd=ROOT, stdout=writer, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+    assert done.returncode == 1 and done.stderr == ""

@@ -8,6 +8,8 @@ light commands fast: Scrapy and Twisted are imported only by the commands that c
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from typing import Any
 
 import click
@@ -54,6 +56,10 @@ class LazyGroup(click.Group):
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
             where = f" {exc.filename}" if exc.filename else ""
             raise UsageExit(f"cannot use{where}: {exc.strerror or exc}") from None
+        except BrokenPipeError:  # `newsagg search ... | head`: the reader has had enough
+            devnull = os.open(os.devnull, os.O_WRONLY)  # Python would flush stdout at exit
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:  # disk full, I/O errors: the work failed
             raise click.ClickException(f"{exc.strerror or exc}") from None
 

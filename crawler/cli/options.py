@@ -120,7 +120,10 @@ def source_option(help_text: str = "Only articles of this source key (e.g. amic)
 
 
 def missing_archive(db_path: Path) -> UsageExit:
-    return UsageExit(f"no archive at {db_path}: run newsagg crawl or newsagg demo first")
+    hint = "run newsagg crawl or newsagg demo first"
+    if Path(DEMO_DB).is_file() and db_path.resolve() != Path(DEMO_DB).resolve():
+        hint += f" (the demo's archive is {DEMO_DB}: add --db {DEMO_DB})"
+    return UsageExit(f"no archive at {db_path}: {hint}")
 
 
 def require_archive(db_path: Path) -> None:
