@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import sqlite3
 import zlib
@@ -102,6 +103,27 @@ def test_a_page_given_as_text_is_kept_and_a_broken_one_skips_its_line(tmp_path: 
     assert "unreadable raw_page 3" in result.stderr and "first: line 2" in result.stderr
     stored = rows(tmp_path / "news.db", "SELECT html FROM raw_pages")
     assert [zlib.decompress(html).decode() for (html,) in stored] == [page]
+
+
+def test_a_gzipped_export_imports_and_a_cut_one_says_so(demo_crawl: Crawl, tmp_path: Path) -> None:
+    dump = tmp_path / "all.jsonl"
+    exported = run_cli("export", "--format", "jsonl", "-o", str(dump), "--db", str(demo_crawl.db))
+    assert exported.returncode == 0, exported.stderr
+    packed = gzip.compress(dump.read_bytes())
+    (tmp_path / "all.jsonl.gz").write_bytes(packed)
+    whole = run_cli("import", str(tmp_path / "all.jsonl.gz"), "--db", str(tmp_path / "a.db"))
+    assert whole.returncode == 0, whole.stderr
+    count = len(dump.read_text(encoding="utf-8").splitlines())
+    assert f"imported {count} articles: {count} new" in whole.stderr
+
+    (tmp_path / "cut.jsonl.gz").write_bytes(packed[: len(packed) // 2])
+    cut = run_cli(
+        "import", str(tmp_path / "cut.jsonl.gz"), "--batch", "5", "--db", str(tmp_path / "b.db")
+    )
+    assert cut.returncode == 1, cut.stderr
+    assert "could not be read to its end" in cut.stderr and "Traceback" not in cut.stderr
+    stored = rows(tmp_path / "b.db", "SELECT COUNT(*) FROM articles")[0][0]
+    assert 0 < stored < count  # the batches before the cut are kept
 
 
 def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> None:

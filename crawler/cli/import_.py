@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gzip
 import json
 import sys
 import zlib
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
 import click
@@ -105,6 +106,15 @@ def _page(raw_page: Any, raw_html: Any) -> bytes | None:
     return raw_html.encode("utf-8") if raw_html else None
 
 
+def _uncompressed(stream: IO[bytes]) -> IO[bytes]:
+    """The stream itself, or its gzip content (`export ... | gzip > x.jsonl.gz`). Files and
+    standard input arrive buffered, so the first bytes can be looked at without reading."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None and peek(2)[:2] == b"\x1f\x8b":
+        return cast(IO[bytes], gzip.GzipFile(fileobj=stream))
+    return stream
+
+
 class _FieldError(TypeError):
     """A field holds a value of the wrong type (the message names it: a counted reason)."""
 
@@ -169,20 +179,24 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
     Example:
         newsagg export --format jsonl --with-raw -o all.jsonl --db old.db
         newsagg import all.jsonl --db /srv/news/news.db
-        zcat articles.jsonl.gz | newsagg import -
+        zcat articles.jsonl.gz | newsagg import -    # or: newsagg import articles.jsonl.gz
     """
     from crawler.sources import url_rules
     from pipelines.archive import Archive
 
-    reader = _Reader(file)
+    reader = _Reader(_uncompressed(file))
     outcomes: Counter[str] = Counter()
     tty = sys.stderr.isatty()
+    broken: str | None = None
     with Archive.open(db_path) as archive:
         archive.url_rules = url_rules()
-        for outcome in archive.store_many(reader, batch=batch):
-            outcomes[outcome.status] += 1
-            if tty and outcomes.total() % PROGRESS_EVERY == 0:
-                click.echo(f"\rimported {outcomes.total():,}", nl=False, err=True)
+        try:
+            for outcome in archive.store_many(reader, batch=batch):
+                outcomes[outcome.status] += 1
+                if tty and outcomes.total() % PROGRESS_EVERY == 0:
+                    click.echo(f"\rimported {outcomes.total():,}", nl=False, err=True)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a cut or damaged .gz
+            broken = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if tty and outcomes.total() >= PROGRESS_EVERY:
         click.echo("", err=True)
     statuses = ", ".join(f"{outcomes[k]:,} {k}" for k in ("new", "updated", "unchanged"))
@@ -194,5 +208,10 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
         line += f"; skipped {reader.skipped.total():,} lines ({reasons}; first: "
         line += f"{reader.first_problem})"
     click.echo(line, err=True)
+    if broken:
+        raise click.ClickException(
+            f"the compressed file could not be read to its end ({broken}); the articles of "
+            "every batch before that are stored: import the repaired file again"
+        )
     if not outcomes and reader.skipped:
         raise SystemExit(1)
