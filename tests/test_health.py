@@ -162,7 +162,7 @@ def test_crawl_check_exits_non_zero_on_a_coverage_drop_and_keeps_failed_pages(
         (meta["url"].removeprefix(site.bases["amic"]), meta["reason"])
         for meta in (
             json.loads(p.read_text(encoding="utf-8"))
-            for p in (history_db.parent / "failed" / "amic").glob("*.json")
+            for p in (history_db.parent / "failed" / history_db.stem / "amic").glob("*.json")
         )
     }
     truth = {
@@ -171,5 +171,5 @@ def test_crawl_check_exits_non_zero_on_a_coverage_drop_and_keeps_failed_pages(
         if page["reason"] in ("error page", "empty body")
     }
     assert kept == truth
-    for meta_path in (history_db.parent / "failed" / "amic").glob("*.json"):
+    for meta_path in (history_db.parent / "failed" / history_db.stem / "amic").glob("*.json"):
         assert meta_path.with_suffix(".html").stat().st_size > 0

@@ -160,8 +160,9 @@ class NewsSpider(scrapy.Spider):
         spider.follow_depth = settings.getint("NEWS_FOLLOW_DEPTH", 1)
         spider.backfill_max_pages = settings.getint("NEWS_BACKFILL_MAX_PAGES", BACKFILL_MAX_PAGES)
         if settings.get("NEWS_DB"):
-            spider.failed = FailedPages(
-                Path(settings.get("NEWS_DB")).parent / "failed",
+            db = Path(settings.get("NEWS_DB"))
+            spider.failed = FailedPages(  # per archive: the demo's never mix with a real one's
+                db.parent / "failed" / db.stem,
                 settings.getint("NEWS_FAILED_PAGES_MAX", 20),
             )
         return spider
