@@ -251,6 +251,22 @@ def test_an_older_copy_never_replaces_the_newer_text(tmp_path: Path) -> None:
     assert "0 new, 1 updated" in result.stderr, result.stderr
     assert rows(db, "SELECT headline FROM articles") == [(newer["headline"],)]
 
+    # a stored time from a clock that ran ahead is not believed: it would keep crawls out
+    ahead = {
+        **article,
+        "url": "https://www.amic.ru/news/most-581303",
+        "fetched_at": "2099-01-01T00:00:00Z",
+    }
+    today = {
+        **ahead,
+        "headline": "Мост через Обь откроют в срок",
+        "fetched_at": "2026-11-22T10:00:00Z",
+    }
+    for name, data in (("ahead", ahead), ("today", today)):
+        (tmp_path / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        result = run_cli("import", str(tmp_path / name), "--db", str(db))
+    assert "0 new, 1 updated" in result.stderr, result.stderr
+
 
 def test_nothing_importable_fails_and_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     junk = tmp_path / "junk.jsonl"

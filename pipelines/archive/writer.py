@@ -113,7 +113,7 @@ def store_batch(
             continue
         if article_id in pending.ids:  # the same article twice in one batch
             _flush(conn, pending)
-        if _older_than_stored(conn, article_id, article):
+        if _older_than_stored(conn, article_id, article, now):
             # a copy fetched before the stored one (an import of an older export): its
             # spellings are kept, never its text, images or page over the newer ones
             _add_urls(conn, article_id, article, now, key)
@@ -191,10 +191,16 @@ def _stemmed(article: Article, extra: Derived | None) -> tuple[str, str, str]:
     return shadow(article.headline), shadow(article.lead), shadow(article.body)
 
 
-def _older_than_stored(conn: sqlite3.Connection, article_id: int, article: Article) -> bool:
+def _older_than_stored(
+    conn: sqlite3.Connection, article_id: int, article: Article, now: str
+) -> bool:
+    """Was `article` fetched before the stored copy? A stored time ahead of `now` (a copy
+    from a machine whose clock ran ahead) is not believed: it would keep out every crawl."""
     row = conn.execute("SELECT fetched_at FROM articles WHERE id = ?", (article_id,)).fetchone()
     incoming, stored = to_utc(article.fetched_at), to_utc(row[0] if row else None)
-    return incoming is not None and stored is not None and incoming < stored  # same format
+    if incoming is None or stored is None or stored > now:  # texts in one format compare
+        return False
+    return incoming < stored
 
 
 def _add_urls(
