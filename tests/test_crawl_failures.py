@@ -34,6 +34,7 @@ from crawler.demo.server import DemoSite
 from crawler.health import CHECK_EXIT_CODE
 from crawler.items import Article
 from crawler.middlewares import FetchStateMiddleware, article_lost
+from crawler.runstats import summarize
 from crawler.sources import get_source
 from crawler.spiders.news import failure_kind
 from pipelines.archive.crawlstate import FetchRecord
@@ -264,6 +265,30 @@ def test_a_lost_article_reached_by_redirect_is_fetched_again() -> None:
     assert sorted(fetches.records) == sorted([old, new, kept])
     fetches.forget(Article(url=new, headline="Новость", body="Текст."))
     assert list(fetches.records) == [kept]
+
+
+class TwinArchive(FlakyArchive):
+    """Stores the first article; every later one is a twin URL of it (a duplicate)."""
+
+    def store(self, articles: list[Article], *, run_id: int | None = None) -> list[StoreOutcome]:
+        outcomes = []
+        for a in articles:
+            outcomes.append(StoreOutcome(1, "duplicate" if self.stored else "new", a.url))
+            self.stored.append(a.url)
+        return outcomes
+
+
+def test_coverage_counts_the_stored_articles_not_the_duplicates() -> None:
+    """A duplicate (a twin URL of a stored article) is not stored again: it counts in neither
+    part of a coverage share, which a duplicate used to push above 100 %."""
+    store, stats, _ = pipeline(TwinArchive(bad=set()))
+    for n in (1, 2, 3):
+        item = article(n)
+        item.source, item.published_at = "amic", "2026-11-02T08:15:00+07:00"
+        store.process_item(item)
+    amic = summarize(dict(stats.values))["sources"]["amic"]
+    assert (amic["new"], amic["duplicate"]) == (1, 2)
+    assert amic["coverage"]["published_at"] == 1.0
 
 
 def test_a_failed_batch_write_loses_nothing() -> None:
