@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from crawler.items import Article, NotAnArticle
 from pipelines.archive import rawstore
 from pipelines.archive.archive import Archive
-from pipelines.archive.rows import row_to_article
+from pipelines.archive.rows import row_to_article, to_utc
 from pipelines.archive.search import utc_bound
 
 COMPARED_FIELDS = (
@@ -75,10 +75,8 @@ def changed_fields(stored: Article, fresh: Article) -> list[str]:
 
 
 def _same_moment(a: str | None, b: str | None) -> bool:
-    first, second = _parse_time(a), _parse_time(b)
-    if first is None or second is None or first.tzinfo is None or second.tzinfo is None:
-        return False
-    return first == second
+    moment = to_utc(a)  # None for a time without an offset: compared as written
+    return moment is not None and moment == to_utc(b)
 
 
 def _parse_time(value: str | None) -> datetime | None:

@@ -113,15 +113,14 @@ def store_batch(
             continue
         if article_id in pending.ids:  # the same article twice in one batch
             _flush(conn, pending)
+        status: Status = "unchanged"
         if _older_than_stored(conn, article_id, article, now):
             # a copy fetched before the stored one (an import of an older export): its
             # spellings are kept, never its text, images or page over the newer ones
             _add_urls(conn, article_id, article, now, key)
-            stored = conn.execute("SELECT canonical_url FROM articles WHERE id = ?", (article_id,))
-            outcomes.append(StoreOutcome(article_id, "unchanged", stored.fetchone()[0]))
-            continue
-        status = update(conn, article_id, article, cols, now, run_id, extra=extra)
-        _add_children(conn, article_id, article, now, key, fresh=False, extra=extra)
+        else:
+            status = update(conn, article_id, article, cols, now, run_id, extra=extra)
+            _add_children(conn, article_id, article, now, key, fresh=False, extra=extra)
         stored = conn.execute("SELECT canonical_url FROM articles WHERE id = ?", (article_id,))
         outcomes.append(StoreOutcome(article_id, status, stored.fetchone()[0]))
     _flush(conn, pending)

@@ -92,18 +92,14 @@ def writable(conn: sqlite3.Connection) -> bool:
     `sqlite3.OperationalError` when another writer holds the archive past the timeout."""
     try:
         conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("CREATE TABLE _newsagg_write_probe (x)")
+        finally:
+            conn.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "read-only" in str(exc):
             return False
         raise
-    try:
-        conn.execute("CREATE TABLE _newsagg_write_probe (x)")
-    except sqlite3.OperationalError as exc:
-        if "readonly" in str(exc) or "read-only" in str(exc):
-            return False
-        raise
-    finally:
-        conn.execute("ROLLBACK")
     return True
 
 
