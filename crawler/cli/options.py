@@ -60,31 +60,26 @@ def _usable_db(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
 DEMO_DB = "data/demo.db"
 
 
-def demo_db_option(func: F) -> F:
-    """`--db PATH` of the demo: its own file, whatever `NEWSAGG_DB` says, so that the demo's
-    made-up articles never mix with a real archive."""
-    return click.option(
-        "--db",
-        "db_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=DEMO_DB,
-        callback=_usable_db,
-        show_default=True,
-        help="SQLite archive for the demo's articles.",
-    )(func)
+def _archive_option(default: Any, shown: str | bool, help: str) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        return click.option(
+            "--db",
+            "db_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=default,
+            callback=_usable_db,
+            show_default=shown,
+            help=help,
+        )(func)
+
+    return decorate
 
 
-def db_option(func: F) -> F:
-    """`--db PATH`: the archive; `NEWSAGG_DB` or data/news.db by default."""
-    return click.option(
-        "--db",
-        "db_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=default_db,
-        callback=_usable_db,
-        show_default="data/news.db or $NEWSAGG_DB",
-        help="SQLite archive to use.",
-    )(func)
+# `--db PATH`: the archive; `NEWSAGG_DB` or data/news.db by default.
+db_option = _archive_option(default_db, "data/news.db or $NEWSAGG_DB", "SQLite archive to use.")
+# The demo's `--db`: its own file, whatever `NEWSAGG_DB` says, so that the demo's made-up
+# articles never mix with a real archive.
+demo_db_option = _archive_option(DEMO_DB, True, "SQLite archive for the demo's articles.")
 
 
 class DateOrTime(click.ParamType):
