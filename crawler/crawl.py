@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
 import signal
 import sys
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext, suppress
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 
 from crawler.runstats import source_line, summarize
 from crawler.sources import Source
+from pipelines.files import fsync_quietly
 
 logger = logging.getLogger("newsagg")
 
@@ -90,7 +90,7 @@ def open_job(jobdir: Path) -> None:
     seal = jobdir / JOB_SEAL
     if seal.exists():
         seal.unlink()
-        _fsync(jobdir)
+        fsync_quietly(jobdir)
     elif jobdir.exists():
         logger.warning(
             "backfill: %s was left by a crawl that did not stop cleanly (kill -9, power cut, "
@@ -104,20 +104,10 @@ def open_job(jobdir: Path) -> None:
 def seal_job(jobdir: Path, reason: str) -> None:
     """After a clean stop: make Scrapy's saved state durable, then mark the job resumable."""
     for path in sorted(jobdir.rglob("*"), reverse=True):
-        _fsync(path)
+        fsync_quietly(path)
     (jobdir / JOB_SEAL).write_text(reason + "\n", encoding="utf-8")
-    _fsync(jobdir / JOB_SEAL)
-    _fsync(jobdir)
-
-
-def _fsync(path: Path) -> None:
-    """Flush a file or a directory to disk (best effort)."""
-    with suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    fsync_quietly(jobdir / JOB_SEAL)
+    fsync_quietly(jobdir)
 
 
 def prepare_archive(db_path: Path, settings: Any, incremental: bool) -> tuple[int, Any]:

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from pipelines.files import fsync_quietly
+
 BUFFER_BYTES = 1 << 20
 NEW_FILE_MODE = 0o644
 
@@ -48,7 +50,7 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
-    _fsync_directory(directory)
+    fsync_quietly(directory)
 
 
 # Names of a process's open streams: whatever they lead to (a terminal, a pipe, or a file the
@@ -83,17 +85,3 @@ def stdout_output() -> Iterator[BinaryIO]:
     stream = sys.stdout.buffer
     yield stream
     stream.flush()
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; not every platform can open a directory.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
