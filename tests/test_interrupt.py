@@ -139,18 +139,25 @@ def test_kill_9_mid_crawl_keeps_what_was_stored_and_the_next_run_goes_on(
     assert integrity(db) == "ok"
 
 
+def stop_after_some_articles(
+    db: Path, crawl: subprocess.Popen[str], sig: signal.Signals
+) -> tuple[str, str]:
+    """Send `sig` once the crawl has stored articles; its output (killed if it hangs)."""
+    try:
+        wait_for_articles(db, crawl)
+        crawl.send_signal(sig)
+        return crawl.communicate(timeout=60)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+
+
 def test_sigterm_stops_gracefully_and_everything_reported_is_stored(
     site: SlowSite, tmp_path: Path
 ) -> None:
     db = tmp_path / "news.db"
     crawl = start_crawl(site, db)
-    try:
-        wait_for_articles(db, crawl)
-        crawl.send_signal(signal.SIGTERM)
-        out, err = crawl.communicate(timeout=60)
-    finally:
-        if crawl.poll() is None:
-            crawl.kill()
+    out, err = stop_after_some_articles(db, crawl, signal.SIGTERM)
     assert crawl.returncode == 128 + signal.SIGTERM, err[-3000:]  # 143: not a success
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary["finish_reason"] == "shutdown"
@@ -234,13 +241,7 @@ def test_backfill_killed_with_sigkill_starts_afresh_and_archives_everything(
 def test_backfill_stopped_by_sigterm_resumes_from_its_job(site: SlowSite, tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     crawl = start_crawl(site, db, *BACKFILL)
-    try:
-        wait_for_articles(db, crawl)
-        crawl.send_signal(signal.SIGTERM)
-        _, err = crawl.communicate(timeout=60)
-    finally:
-        if crawl.poll() is None:
-            crawl.kill()
+    _, err = stop_after_some_articles(db, crawl, signal.SIGTERM)
     assert crawl.returncode == 128 + signal.SIGTERM, err[-3000:]
     assert job_files(db, "requests.queue/active.json")  # Scrapy saved its queue ...
     assert job_files(db, JOB_SEAL)  # ... and the job is marked resumable

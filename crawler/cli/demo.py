@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -18,8 +19,6 @@ EXAMPLE_QUERY = "Казахстан"
 
 def real_articles(db_path: Path) -> int:
     """Articles in the archive at `db_path` that were not fetched from 127.0.0.1."""
-    import sqlite3
-
     if not db_path.is_file():
         return 0
     try:
