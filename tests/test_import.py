@@ -6,6 +6,7 @@ import gzip
 import json
 import sqlite3
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import Crawl, run_cli
@@ -30,6 +31,7 @@ def test_an_export_imports_into_a_new_archive_as_it_was(demo_crawl: Crawl, tmp_p
         f"imported {len(lines)} articles: {len(lines)} new, 0 updated, 0 unchanged" in first.stderr
     )
     columns = "canonical_url, headline, lead, body, published_at, agency, photo_credits"
+    columns += ", first_seen"  # when the original archive first stored it, not the import
     query = f"SELECT {columns} FROM articles ORDER BY canonical_url"
     assert rows(copy, query) == rows(demo_crawl.db, query)
     stories = "SELECT COUNT(*), MAX(article_count) FROM stories"
@@ -266,6 +268,47 @@ def test_an_older_copy_never_replaces_the_newer_text(tmp_path: Path) -> None:
         (tmp_path / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         result = run_cli("import", str(tmp_path / name), "--db", str(db))
     assert "0 new, 1 updated" in result.stderr, result.stderr
+
+
+def test_first_seen_comes_from_the_export_and_only_ever_moves_back(tmp_path: Path) -> None:
+    """An imported `first_seen` (any offset) replaces the import time when it is earlier than
+    what the archive holds; a later one, or one in the future, leaves the stored time."""
+    base = {
+        "source": "amic",
+        "headline": "В Бийске открыли новую школу",
+        "body": "Школа на 1100 мест открылась в Бийске. В ней будут учиться дети трёх районов "
+        "города, первые уроки прошли в понедельник.",
+    }
+    old = {
+        **base,
+        "url": "https://www.amic.ru/news/shkola-1",
+        "first_seen": "2019-03-01T09:30:00+07:00",
+    }
+    ahead = {
+        **base,
+        "url": "https://www.amic.ru/news/shkola-2",
+        "first_seen": "2099-01-01T00:00:00Z",
+    }
+    bad = {**base, "url": "https://www.amic.ru/news/shkola-3", "first_seen": "вчера"}
+    dump, db = tmp_path / "a.jsonl", tmp_path / "news.db"
+    dump.write_text(
+        "\n".join(json.dumps(a, ensure_ascii=False) for a in (old, ahead, bad)), encoding="utf-8"
+    )
+    before = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert run_cli("import", str(dump), "--db", str(db)).returncode == 0
+    seen = dict(rows(db, "SELECT url, first_seen FROM articles"))
+    assert seen[old["url"]] == "2019-03-01T02:30:00Z"
+    assert before <= seen[ahead["url"]] < "2099" and before <= seen[bad["url"]] < "2099"
+
+    later = {**old, "first_seen": "2024-01-01T00:00:00Z"}
+    earlier = {**bad, "first_seen": "2018-12-31T23:00:00-01:00"}
+    dump.write_text(
+        "\n".join(json.dumps(a, ensure_ascii=False) for a in (later, earlier)), encoding="utf-8"
+    )
+    assert run_cli("import", str(dump), "--db", str(db)).returncode == 0
+    seen = dict(rows(db, "SELECT url, first_seen FROM articles"))
+    assert seen[old["url"]] == "2019-03-01T02:30:00Z"
+    assert seen[bad["url"]] == "2019-01-01T00:00:00Z"
 
 
 def test_nothing_importable_fails_and_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:

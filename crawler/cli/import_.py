@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
 import gzip
 import json
 import sys
@@ -38,6 +39,9 @@ class _Reader:
         self.stream = stream
         self.skipped: Counter[str] = Counter()
         self.first_problem: str | None = None
+        # `first_seen` (UTC) of each article yielded and not yet stored, in order: the
+        # archive the export came from first stored it then, not on the day of the import
+        self.first_seen: collections.deque[str | None] = collections.deque()
 
     def _skip(self, number: int, reason: str) -> None:
         self.skipped[reason] += 1
@@ -83,6 +87,7 @@ class _Reader:
             if reason:
                 self._skip(number, reason)
                 continue
+            self.first_seen.append(_first_seen(data.get("first_seen")))
             yield article
 
 
@@ -143,6 +148,15 @@ def _typed(article: Article) -> Article:
     return article
 
 
+def _first_seen(value: Any) -> str | None:
+    """An exported `first_seen` as UTC text; None when it is missing, no time, or later than
+    now (a clock that ran ahead must not make an article look older than a stored copy)."""
+    from pipelines.archive.rows import now_utc, to_utc
+
+    moment = to_utc(value) if isinstance(value, str) else None
+    return moment if moment is not None and moment <= now_utc() else None
+
+
 def _iso_time(text: str) -> datetime | None:
     """The time, or None when it is no ISO 8601 time or has no place on the UTC axis."""
     try:
@@ -171,8 +185,9 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
     too, so that `newsagg reparse` works on them), or any JSON objects with url,
     headline and body (and raw_html text, if the tool kept the page). Articles
     already in the archive (by any spelling of their URL) are updated or left
-    unchanged, reprints join their stories, as in a crawl. Lines that are not
-    articles are skipped and counted by reason.
+    unchanged, reprints join their stories, as in a crawl. An exported first_seen
+    earlier than the archive's own is kept. Lines that are not articles are
+    skipped and counted by reason.
     Exit status: 0 done, 1 nothing could be imported, 2 bad arguments.
 
     \b
@@ -188,15 +203,23 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
     outcomes: Counter[str] = Counter()
     tty = sys.stderr.isatty()
     broken: str | None = None
+    earlier: list[tuple[int, str]] = []  # (article id, first_seen) to move back
     with Archive.open(db_path) as archive:
         archive.url_rules = url_rules()
         try:
             for outcome in archive.store_many(reader, batch=batch):
                 outcomes[outcome.status] += 1
+                seen = reader.first_seen.popleft()
+                if seen is not None:
+                    earlier.append((outcome.article_id, seen))
+                if len(earlier) >= batch:
+                    archive.backdate(earlier)
+                    earlier.clear()
                 if tty and outcomes.total() % PROGRESS_EVERY == 0:
                     click.echo(f"\rimported {outcomes.total():,}", nl=False, err=True)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a cut or damaged .gz
             broken = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        archive.backdate(earlier)
     if tty and outcomes.total() >= PROGRESS_EVERY:
         click.echo("", err=True)
     statuses = ", ".join(f"{outcomes[k]:,} {k}" for k in ("new", "updated", "unchanged"))

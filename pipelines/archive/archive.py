@@ -244,6 +244,19 @@ class Archive:
                 stories.relink(conn, article_id, article.body, article.headline, now_utc())
             return status
 
+    def backdate(self, first_seen: Sequence[tuple[int, str]]) -> int:
+        """Move `first_seen` of these (article id, UTC time) pairs back to the earlier of the
+        stored and the given time (an import of another archive's export: an article it first
+        stored years ago was not first seen today); returns how many rows moved."""
+        with self._write() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "UPDATE articles SET first_seen = ?1 WHERE id = ?2 "
+                "AND (first_seen IS NULL OR first_seen > ?1)",
+                [(moment, article_id) for article_id, moment in first_seen],
+            )
+            return conn.total_changes - before
+
     def rebuild_index(self) -> int:
         """Index every article again (after a stemmer change); returns the number indexed."""
         with self._write() as conn:
