@@ -75,6 +75,13 @@ def job_dir(db_path: Path, sources: Sequence[Source], since: date) -> Path:
     return db_path.parent / "jobs" / digest
 
 
+def legacy_job_dir(db_path: Path, sources: Sequence[Source], since: date) -> Path:
+    """Where versions before job folders were named per archive kept the same job. Such a
+    folder was never sealed, so it can never be resumed: the next backfill removes it."""
+    spec = ",".join(sorted(s.key for s in sources)) + "@" + since.isoformat()
+    return db_path.parent / "jobs" / hashlib.sha1(spec.encode("utf-8")).hexdigest()[:12]
+
+
 JOB_SEAL = "stopped-cleanly"  # in a job dir: the run that left it closed its spider
 
 
@@ -195,6 +202,8 @@ def run_crawl(
         if marked:
             logger.info("marked %d run(s) of a crawl that died as interrupted", marked)
         if jobdir is not None:  # just before the crawl: nothing in between can lose the seal
+            assert since is not None
+            shutil.rmtree(legacy_job_dir(db_path, sources, since), ignore_errors=True)
             open_job(jobdir)
         stats, stop_signal = _run_process(
             settings, sources, known, max_pages, since, verbose, progress

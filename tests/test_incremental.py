@@ -14,15 +14,17 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import DEMO_KEYS, SITE_ROOT, crawl_demo, load_truth, run_cli
 
+from crawler.crawl import legacy_job_dir
 from crawler.demo.server import DemoSite, RequestRecord
 from crawler.items import Article
+from crawler.sources import get_source
 from pipelines.archive import Archive
 from pipelines.archive.crawlstate import FetchRecord, SkipPolicy, known_urls, record_fetches
 
@@ -210,6 +212,10 @@ def test_backfill_walks_listings_past_max_pages_down_to_the_date(tmp_path: Path)
         assert regular.returncode == 0, regular.stderr[-2000:]
         regular_paths = {r.path for r in site.requests}
         site.clear_log()
+        # the unsealed folder an older version left for this job: removed, never resumed
+        legacy = legacy_job_dir(db, [get_source("katun24")], date(2026, 11, 10))
+        (legacy / "requests.queue").mkdir(parents=True)
+        (legacy / "requests.seen").write_text("0123456789abcdef\n", encoding="utf-8")
         backfill = run_cli("crawl", *base, "--max-pages", "1", "--since", "2026-11-10", "--json")
         assert backfill.returncode == 0, backfill.stderr[-2000:]
         backfill_paths = [r.path for r in site.requests]
@@ -280,10 +286,7 @@ def test_known_urls_keep_young_articles_for_a_recheck(tmp_path: Path) -> None:
 
 
 def test_two_archives_in_one_folder_keep_their_backfill_jobs_apart(tmp_path: Path) -> None:
-    from datetime import date
-
     from crawler.crawl import job_dir
-    from crawler.sources import get_source
 
     sources, since = [get_source("amic")], date(2024, 1, 1)
     first, second = (job_dir(tmp_path / name, sources, since) for name in ("a.db", "b.db"))
