@@ -113,12 +113,23 @@ def test_the_log_rotates_past_its_size(stub_line: tuple[str, Path]) -> None:
 
 
 def as_cron_reads_it(line: str) -> str:
-    """The command cron hands to sh: a `\\%` is a `%`, and a bare `%` ends the command."""
-    command, i = [], 0
-    while i < len(line) and line[i] != "%":
-        escaped = line.startswith("\\%", i)
-        command.append("%" if escaped else line[i])
-        i += 2 if escaped else 1
+    """The command cron hands to sh, read as cronie's do_command.c reads it: a `\\%` is a
+    `%`, a backslash before any other character stays and escapes it (so `\\\\%` is a
+    backslash and then an unescaped `%`), and an unescaped `%` ends the command."""
+    command: list[str] = []
+    escaped = False
+    for ch in line:
+        if escaped:
+            if ch == "%":
+                command[-1] = "%"
+            else:
+                command.append(ch)
+            escaped = False
+            continue
+        if ch == "%":
+            break
+        command.append(ch)
+        escaped = ch == "\\"
     return "".join(command)
 
 
@@ -132,3 +143,13 @@ def test_percent_signs_in_paths_are_escaped_for_cron(tmp_path: Path) -> None:
     result = run_as_cron(command.replace(shlex.join(newsagg_executable()), str(stub)), 0)
     assert result.returncode == 0, result.stderr
     assert log.read_text(encoding="utf-8") == f"stub crawl crawl amic --check --db {db}\n"
+
+
+@pytest.mark.parametrize("name", ["news\\%F.db", "news\n.db"])
+def test_paths_cron_cannot_run_are_refused(tmp_path: Path, name: str) -> None:
+    """A backslash right before % (cron has no escape for the backslash: the % would still
+    end the command) or a line break (it would end the crontab line) gives exit 2."""
+    result = CliRunner().invoke(cli, ["cron", "--db", str(tmp_path / name)])
+    assert result.exit_code == 2, result.output
+    assert "cron cannot run" in result.output
+    assert isinstance(result.exception, SystemExit)  # a usage error, not a crash

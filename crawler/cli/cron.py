@@ -67,7 +67,14 @@ def crontab_entry(
         f"PATH={shlex.quote(venv_bin + ':' + SYSTEM_PATH)} {shlex.join(crawl)} "
         f">> {quoted_log} 2>&1 || [ $? -eq {EX_TEMPFAIL} ] || tail -n {MAIL_LINES} {quoted_log}; }}"
     )
-    # cron reads an unescaped % as the end of the command (the rest goes to its stdin)
+    # cron reads an unescaped % as the end of the command (the rest goes to its stdin). It
+    # has no escape for a backslash, so "\\%" (a path's backslash before its %) would still
+    # end the command, and a line break ends the crontab line: such paths are refused.
+    if "\\%" in command or "\n" in command or "\r" in command:
+        raise click.UsageError(
+            "cron cannot run a command whose paths hold a line break or a backslash right "
+            f"before '%': {command!r}; use another folder or file name"
+        )
     escaped = command.replace("%", "\\%")
     return f"{schedule(every)} {escaped}"
 
