@@ -116,6 +116,29 @@ def test_archive_of_the_first_schema_upgrades_in_place(tmp_path: Path) -> None:
         assert article_row(archive, 1)["headline"] == "Губернатора Алтайского края наградили"
 
 
+def test_an_index_of_older_stems_is_built_again_on_upgrade(tmp_path: Path) -> None:
+    """Archives indexed before stems joined fleeting vowels hold "поселок" where queries now
+    look for "поселк": opening one with this version indexes every article again."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    schema_mod.migrate(sqlite_utils.Database(conn), schema_mod.MIGRATIONS[:4])
+    conn.execute(
+        "INSERT INTO articles (id, canonical_url, url, source, headline, body) "
+        "VALUES (7, 'https://www.amic.ru/news/1/', 'https://www.amic.ru/news/1/', 'amic', "
+        "'Поселок Южный остался без света', 'Свет в поселок вернули к вечеру.')"
+    )
+    conn.execute(  # the stems the earlier versions wrote for this text
+        "INSERT INTO articles_fts (rowid, headline, lead, body) VALUES "
+        "(7, 'поселок южн оста без свет', '', 'свет в поселок вернул к вечер')"
+    )
+    conn.commit()
+    conn.close()
+    with Archive.open(path) as archive:
+        assert "m005_stems" in schema_mod.applied(archive.db)
+        assert [h.article_id for h in archive.search("поселка")] == [7]
+        assert [h.article_id for h in archive.search("поселок Южном")] == [7]
+
+
 def test_store_new_unchanged_updated_with_versions(archive: Archive) -> None:
     first = archive.store([seed_article(), fire_article()], run_id=None)
     assert [o.status for o in first] == ["new", "new"]

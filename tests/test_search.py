@@ -109,6 +109,99 @@ def test_word_forms_find_each_other(archive: Archive, query: str, expected: set[
     assert found(archive, query) == expected
 
 
+# Word forms Snowball alone does not join (fleeting vowels), stress marks, and neighbours
+# that a stemmed prefix would wrongly reach; texts written for these tests.
+FORMS: dict[str, Article] = {
+    "village": Article(
+        url="https://www.amic.ru/news/society/500101",
+        source="amic",
+        headline="В Южном отремонтировали дорогу к рынку",
+        body="Жители поселка давно просили починить участок дороги у школы. Работы на "
+        "участке завершили за неделю, а на площадке у рынка поставили новые скамейки.",
+    ),
+    "father": Article(
+        url="https://www.amic.ru/news/incidents/500102",
+        source="amic",
+        headline="Отец троих детей вытащил рыбаков из полыньи",
+        body="Лодку владельца унесло течением. Мужчина услышал крики и бросил рыбакам "
+        "веревку, после чего вызвал спасателей.",
+    ),
+    "stressed": Article(
+        url="https://ngs22.ru/text/education/2024/02/01/74001/",
+        source="ngs22",
+        headline="Учителя русского языка встретились в Барнауле",
+        body="Губерна́тор вручил награды. Участники спорили, как ставить ударение в словах "
+        "«кварта́л» и «звоня́т», и обсуждали опыт коллег из Каза́хстана.",
+    ),
+    "kazan": Article(
+        url="https://sibnovosti.example/2024/05/02/kazan",
+        source="sibnovosti",
+        headline="Делегация края побывала в Казани",
+        body="На собрании в Казани гости привезли с собой образцы продукции алтайских "
+        "предприятий и договорились о поставках.",
+    ),
+    "kazakh": Article(
+        url="https://sibnovosti.example/2024/05/03/kazakh",
+        source="sibnovosti",
+        headline="Казахские аграрии закупят алтайские семена",
+        body="Контракт подписали представители казахского холдинга. Семена отправят "
+        "весной по железной дороге.",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    arch = Archive.open(tmp_path_factory.mktemp("forms") / "news.db")
+    outcomes = arch.store(list(FORMS.values()))
+    arch.ids = {key: o.article_id for key, o in zip(FORMS, outcomes, strict=True)}  # type: ignore[attr-defined]
+    yield arch
+    arch.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("поселок", {"village"}),  # the text has "поселка" only
+        ("участков", {"village"}),  # "участок", "участке"
+        ("площадок", {"village"}),  # "площадке"
+        ("рынок", {"village"}),  # "рынку", "рынка"
+        ("отца", {"father"}),  # "Отец"
+        ("владелец", {"father"}),  # "владельца"
+        ("губернатор", {"stressed"}),  # stored with a stress mark: "Губерна́тор"
+        ("Казахстан", {"stressed"}),  # "Каза́хстана"
+        ("Каза́хстан", {"stressed"}),  # a stress mark in the query too
+        ("казах*", {"kazakh", "stressed"}),  # never "Казани" (the stem of "казах" is "каз")
+        ("соб*", {"kazan"}),  # "собрании", "собой": what the user typed begins them
+        ("семена*", {"kazakh"}),  # the typed form finds its word ("семена" stems shorter)
+        ("поселок*", {"village"}),  # the stem "поселк" is no prefix of what was typed
+    ],
+)
+def test_fleeting_vowels_stress_marks_and_prefixes(
+    forms: Archive, query: str, expected: set[str]
+) -> None:
+    names = {v: k for k, v in forms.ids.items()}  # type: ignore[attr-defined]
+    assert {names[h.article_id] for h in forms.search(query)} == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("алтайских headline:-Казани", {"kazakh"}),  # a minus after the colon: excluded
+        ("алтайских headline:NOT Казани", {"kazakh"}),
+        ("-headline:-Казани алтайских", {"kazan"}),  # excluded twice: wanted
+        ("headline:(собрании OR казахские)", {"kazakh"}),  # "собрании" is in a body only
+        ("headline:(край OR аграрии) -семена", {"kazan"}),
+        ("алтайских (-Казани)", {"kazakh"}),  # an excluded word in a group joins the query
+        ("алтайских AND (NOT Казани)", {"kazakh"}),
+        ('headline:"Казани', {"kazan"}),  # the unbalanced quote is dropped, the field kept
+    ],
+)
+def test_fields_take_negations_and_groups(forms: Archive, query: str, expected: set[str]) -> None:
+    names = {v: k for k, v in forms.ids.items()}  # type: ignore[attr-defined]
+    assert {names[h.article_id] for h in forms.search(query)} == expected
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -266,6 +359,10 @@ def test_errors_say_what_is_wrong(archive: Archive) -> None:
         archive.search("*")
     with pytest.raises(SearchQueryError, match="only of excluded"):
         archive.search("-Барнаул")
+    with pytest.raises(SearchQueryError, match="only of excluded"):
+        archive.search("(-Барнаул)")
+    with pytest.raises(SearchQueryError, match="OR cannot join excluded words"):
+        archive.search("Барнаул OR -поликлиника")
 
 
 def test_search_while_a_crawl_writes(tmp_path: Path) -> None:

@@ -260,10 +260,7 @@ class Archive:
     def rebuild_index(self) -> int:
         """Index every article again (after a stemmer change); returns the number indexed."""
         with self._write() as conn:
-            conn.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('delete-all')")
-            rows = conn.execute("SELECT id, headline, lead, body FROM articles").fetchall()
-            writer.index(conn, rows)
-            return len(rows)
+            return schema.index_all(conn)
 
     def has_url(self, url: str) -> bool:
         """True when any stored URL or canonical URL equals `url`."""

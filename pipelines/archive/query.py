@@ -6,9 +6,11 @@ Grammar (operators in capitals; anything else is a word):
     or_expr := and_expr ("OR" and_expr)*
     and_expr:= unary (["AND"] unary)*
     unary   := ("NOT" | "-") unary | primary
-    primary := "(" query ")" | [field ":"] ( "phrase" | word | word* )
+    primary := "(" query ")" | field ":" (unary | "(" query ")") | "phrase" | word | word*
 
-Fields are `headline:`, `lead:` and `body:` (`title:` means headline). Every word is
+Fields are `headline:`, `lead:` and `body:` (`title:` means headline); one limits a word, a
+phrase or a group, and may be negated before or after its colon. Exclusions in a group belong
+to the AND around it: `Казахстан (-Китай)` is `Казахстан -Китай`. Every word is
 folded and stemmed (`stemming.stem`) and emitted as a quoted FTS5 string, so nothing the user
 typed reaches FTS5 as syntax. Broken input is read as plain words: an unbalanced quote or
 parenthesis is dropped, so is an operator with nothing to join, control characters are
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipelines.archive.stemming import WORD_RE, fold, stem
 
@@ -48,17 +50,28 @@ class SearchQueryError(ValueError):
 
 @dataclass(frozen=True)
 class Term:
-    """A word, a phrase (several stems) or a prefix, optionally limited to one column."""
+    """A word, a phrase (several stems) or a prefix, optionally limited to one column.
+
+    A prefix (`fragment`: its last word as typed, folded) matches the stems that begin with
+    what was typed, and every form of the typed word itself (its stem): "казах*" finds
+    "Казахстан" and "казахский" but not "Казань", which stemming the fragment to "каз" would;
+    "губернатора*" still finds "губернатор"."""
 
     stems: tuple[str, ...]
     prefix: bool = False
     column: str | None = None
+    fragment: str = ""
 
     def fts(self) -> str:
-        text = '"' + " ".join(self.stems).replace('"', '""') + '"'
+        text = _quoted(self.stems)
         if self.prefix:
-            text += " *"
+            starts = _quoted((*self.stems[:-1], self.fragment)) + " *"
+            text = starts if self.fragment == self.stems[-1] else f"({text} OR {starts})"
         return f"{self.column} : {text}" if self.column else text
+
+
+def _quoted(words: tuple[str, ...]) -> str:
+    return '"' + " ".join(words).replace('"', '""') + '"'
 
 
 @dataclass
@@ -83,8 +96,10 @@ def _clean(text: str) -> str:
 
 
 def _lex(text: str) -> list[tuple[str, str]]:
-    if text.count('"') % 2:
-        text = text[: text.rfind('"')] + " " + text[text.rfind('"') + 1 :]
+    if text.count('"') % 2:  # the last quote is dropped ('headline:"мост' is headline:мост)
+        cut = text.rfind('"')
+        glue = "" if text[:cut].endswith(":") else " "
+        text = text[:cut] + glue + text[cut + 1 :]
     tokens = [
         (kind, value)
         for m in _TOKEN_RE.finditer(text)
@@ -131,6 +146,11 @@ class _Parser:
         kept = [p for p in parts if p is not None]
         if not kept:
             return None
+        if len(kept) > 1 and any(_only_excluded(p) for p in kept):
+            raise SearchQueryError(
+                'OR cannot join excluded words alone ("мост OR -паром"): exclude them from '
+                "the whole query instead, e.g. (мост OR переправа) -паром"
+            )
         return kept[0] if len(kept) == 1 else Node("OR", kept)
 
     def parse_and(self) -> Node | Term | None:
@@ -153,31 +173,26 @@ class _Parser:
                 self.pos += 1
                 continue
             item = self.parse_primary()
-            if isinstance(item, tuple):  # "-word"
-                negate, item = not negate, item[1]
+            if isinstance(item, tuple):  # "-word": (True, word); "-headline:-word": (False, …)
+                flip, item = item
+                negate = negate != flip
             if item is None:
                 continue
+            if isinstance(item, Node) and not item.children:  # "(-Китай)", "(NOT Китай)"
+                (node.children if negate else node.negated).extend(item.negated)
+                continue
             (node.negated if negate else node.children).append(item)
-        if not node.children and node.negated:
-            raise SearchQueryError(
-                "a query cannot consist only of excluded words: add a word to look for"
-            )
-        if not node.children:
+        if not node.children and not node.negated:
             return None
         if len(node.children) == 1 and not node.negated:
             return node.children[0]
-        return node
+        return node  # with exclusions only, the caller joins them to its words or refuses
 
     def parse_primary(self) -> Node | Term | tuple[bool, Node | Term | None] | None:
         kind, value = self.tokens[self.pos]
         self.pos += 1
         if kind == "paren":
-            if value == ")":
-                return None
-            inner = self.parse_or()
-            if self.peek() == ("paren", ")"):
-                self.pos += 1
-            return inner
+            return None if value == ")" else self.group()
         if kind == "word" and value.endswith(":") and value.lstrip("-")[:-1].lower() in FIELDS:
             raise SearchQueryError(  # "headline:" alone, "headline: мост": nothing to limit
                 f"{value} needs a word or a phrase right after the colon, e.g. {value}пожар"
@@ -185,21 +200,44 @@ class _Parser:
         if kind == "word" and value.startswith("-") and len(value) > 1:  # -word
             return (True, self.term(value[1:], None))
         if kind == "field" and value.startswith("-"):  # -headline:word
-            return (True, self.field_term(kind, value[1:]))
+            inner = self.field_term(kind, value[1:])
+            return (not inner[0], inner[1]) if isinstance(inner, tuple) else (True, inner)
         return self.field_term(kind, value)
 
-    def field_term(self, kind: str, value: str) -> Term | None:
-        """A word or phrase, after an optional `field:` prefix (already read as `value`)."""
-        column = None
-        if kind == "field":
-            column = FIELDS.get(value.lower())
-            if column is None:  # an unknown field is a word
-                return self.term(value, None)
-            if self.peek() is None or self.peek() == ("paren", "("):
-                return None  # "headline:" at the end, "headline:(" : the prefix is dropped
-            kind, value = self.tokens[self.pos]
+    def field_term(
+        self, kind: str, value: str
+    ) -> Node | Term | tuple[bool, Node | Term | None] | None:
+        """A word or phrase, after an optional `field:` prefix (already read as `value`).
+        After the colon may come a group (`headline:(мост OR переправа)`) and a negation
+        (`headline:-мост`, `headline:NOT мост`: the same as `-headline:мост`)."""
+        if kind != "field":
+            return self.term(value, None)
+        column = FIELDS.get(value.lower())
+        if column is None:  # an unknown field is a word
+            return self.term(value, None)
+        negate = False
+        while self.peek() in _NEGATIONS and self.has_operand_ahead():
             self.pos += 1
-        return self.term(value, column)
+            negate = not negate
+        if self.peek() is None or self.peek() == ("paren", ")"):
+            return None  # "headline:" at the end: the prefix is dropped
+        kind, value = self.tokens[self.pos]
+        self.pos += 1
+        item: Node | Term | None
+        if kind == "paren":
+            item = _in_column(self.group(), column)
+        elif kind == "word" and value.startswith("-") and len(value) > 1:
+            negate, item = not negate, self.term(value[1:], column)
+        else:
+            item = self.term(value, column)
+        return (True, item) if negate else item
+
+    def group(self) -> Node | Term | None:
+        """What is inside parentheses (the "(" already read), and the ")" after it."""
+        inner = self.parse_or()
+        if self.peek() == ("paren", ")"):
+            self.pos += 1
+        return inner
 
     def term(self, text: str, column: str | None) -> Term | None:
         prefix = text.endswith("*")
@@ -210,10 +248,26 @@ class _Parser:
         if self.terms > MAX_TERMS:
             raise SearchQueryError(f"too many words in the query (the limit is {MAX_TERMS})")
         stems = tuple(stem(w) for w in found)
-        # A prefix is stemmed too, so that "губернатора*" still finds "губернатор" and
-        # "губернаторский"; one letter is too short to expand and is read as a word.
-        prefix = prefix and len(stems[-1]) >= 2
-        return Term(stems=stems, prefix=prefix, column=column)
+        # one letter is too short to expand and is read as a word
+        prefix = prefix and len(found[-1]) >= 2
+        return Term(stems=stems, prefix=prefix, column=column, fragment=found[-1] if prefix else "")
+
+
+def _only_excluded(item: Node | Term | None) -> bool:
+    return isinstance(item, Node) and not item.children and bool(item.negated)
+
+
+def _in_column(item: Node | Term | None, column: str) -> Node | Term | None:
+    """A group limited to one column: every term in it that names no column of its own."""
+    if item is None:
+        return None
+    if isinstance(item, Term):
+        return item if item.column else replace(item, column=column)
+    return Node(
+        item.op,
+        [c for c in (_in_column(c, column) for c in item.children) if c is not None],
+        [c for c in (_in_column(c, column) for c in item.negated) if c is not None],
+    )
 
 
 def _emit(item: Node | Term) -> str:
@@ -233,8 +287,8 @@ def _emit_group(item: Node | Term) -> str:
 def _collect(item: Node | Term, stems: set[str], prefixes: list[str]) -> None:
     if isinstance(item, Term):
         if item.prefix:
-            stems.update(item.stems[:-1])
-            prefixes.append(item.stems[-1])
+            stems.update(item.stems)
+            prefixes.append(item.fragment)
         else:
             stems.update(item.stems)
         return
@@ -251,6 +305,10 @@ def parse_query(text: str) -> ParsedQuery:
     tree = _Parser(_lex(_clean(text))).parse_or()
     if tree is None:
         raise SearchQueryError("the query has no words to search for")
+    if _only_excluded(tree):
+        raise SearchQueryError(
+            "a query cannot consist only of excluded words: add a word to look for"
+        )
     stems: set[str] = set()
     prefixes: list[str] = []
     _collect(tree, stems, prefixes)

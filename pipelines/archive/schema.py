@@ -12,6 +12,8 @@ row's first page without reading the body.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -24,6 +26,9 @@ FTS_TABLE = "articles_fts"
 # bm25 weights of headline, lead, body: a word in the headline counts most.
 RANK_WEIGHTS = (10.0, 4.0, 1.0)
 RANK = f"bm25({', '.join(map(str, RANK_WEIGHTS))})"
+REINDEX_NOTICE = 20_000  # articles: a migration that indexes again says so from this many
+
+logger = logging.getLogger("newsagg.archive")
 
 
 def m001_core(db: sqlite_utils.Database) -> None:
@@ -209,7 +214,42 @@ def m004_lsh_middle(db: sqlite_utils.Database) -> None:
     stories.backfill(db.conn, now_utc())
 
 
-MIGRATIONS: list[Migration] = [m001_core, m002_search, m003_stories, m004_lsh_middle]
+def m005_stems(db: sqlite_utils.Database) -> None:
+    """Index every article again: stems now join fleeting vowels ("поселок" and "поселка")
+    and ignore stress marks (`stemming`), so the stems of stored text must be written anew
+    for queries to meet them."""
+    total = db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    if total >= REINDEX_NOTICE:
+        logger.warning("upgrading the search index of %s articles (once; a few minutes)", total)
+    index_all(db.conn)
+
+
+def index_all(conn: sqlite3.Connection, batch: int = 2000) -> int:
+    """Empty the full-text index and index every article again, reading slices of ids so that
+    memory stays flat at any archive size; returns how many were indexed."""
+    conn.execute(f"INSERT INTO [{FTS_TABLE}]([{FTS_TABLE}]) VALUES ('delete-all')")
+    last = done = 0
+    while True:
+        rows = conn.execute(
+            "SELECT id, headline, lead, body FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+            (last, batch),
+        ).fetchall()
+        if not rows:
+            return done
+        conn.executemany(
+            f"INSERT INTO [{FTS_TABLE}](rowid, headline, lead, body) VALUES (?, ?, ?, ?)",
+            [(r[0], shadow(r[1]), shadow(r[2]), shadow(r[3])) for r in rows],
+        )
+        last, done = rows[-1][0], done + len(rows)
+
+
+MIGRATIONS: list[Migration] = [
+    m001_core,
+    m002_search,
+    m003_stories,
+    m004_lsh_middle,
+    m005_stems,
+]
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:

@@ -8,7 +8,16 @@ word of the original and phrase queries keep their positions.
 
 Snowball's Russian stemmer cuts `-ан/-ян` nouns unevenly ("Казахстан" -> "казахста" but
 "Казахстаном" -> "казахстан"); `_fix_russian` trims the final `н` of such stems so that every
-form of the word meets on one stem.
+form of the word meets on one stem. It also knows nothing of fleeting vowels: "поселок" stems
+to "поселок" but "поселка" to "поселк" (likewise "участок", "рынок", "площадок", "отец",
+"продавец", "владелец"), so the vowel is dropped from stems ending in a consonant and
+`-ок`, `-ек` or `-ец`. Such a rule is a function of the stem, so it can only join stems, never
+part forms that met before; measured on the OpenCorpora lexicon (pymorphy3-dicts-ru, 164k
+lexemes), it lifts the lexemes whose forms all meet on one stem from 58.9 % to 64.4 % and
+leaves fewer stems shared by different words. Stress marks (U+0301, U+0300), which Russian
+teaching and some headlines use, are dropped before words are cut.
+
+Changing what `shadow` produces needs a migration that indexes every article again.
 """
 
 from __future__ import annotations
@@ -65,14 +74,29 @@ def _stemmers() -> tuple[Stemmer.Stemmer, Stemmer.Stemmer]:
     return pair
 
 
+_STRESS = str.maketrans("", "", "\u0300\u0301")  # combining grave and acute accents
+_CONSONANTS = "бвгджзклмнпрстфхцчшщ"
+# a fleeting о/е before a final к or ц after a consonant: поселок/поселка, отец/отца
+_FLEETING_RE = re.compile(f"(?<=[{_CONSONANTS}])[ое](?=к$)|(?<=[{_CONSONANTS}])е(?=ц$)")
+
+
 def fold(text: str) -> str:
-    """Lower case, NFC, ё -> е: the spelling that both the index and the queries use."""
-    return unicodedata.normalize("NFC", text).lower().replace("ё", "е")
+    """Lower case, NFC, ё -> е, no stress marks: the spelling the index and queries use."""
+    text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
+    if "\u0301" in text or "\u0300" in text:  # rare; translate() always would cost 0.35 ms a body
+        text = text.translate(_STRESS)
+    return text
 
 
 def _fix_russian(stem: str) -> str:
     if len(stem) > 3 and stem[-1] == "н" and stem[-2] in "ая":
         return stem[:-1]
+    if len(stem) >= 4 and stem[-1] in "кц":
+        if stem.endswith("лец"):  # владелец/владельца, жилец/жильца
+            return stem[:-3] + "льц"
+        if stem.endswith("ец") and stem[-3] in "аеиоуыэюя":  # боец/бойца
+            return stem[:-2] + "йц"
+        return _FLEETING_RE.sub("", stem)
     return stem
 
 

@@ -42,13 +42,6 @@ class _Pending:
     ids: set[int] = field(default_factory=set)
 
 
-def index(
-    conn: sqlite3.Connection, rows: Sequence[tuple[int, str | None, str | None, str | None]]
-) -> None:
-    """Add (id, headline, lead, body) to the full-text index, as stemmed shadow text."""
-    index_stemmed(conn, [(i, shadow(h), shadow(ld), shadow(b)) for i, h, ld, b in rows])
-
-
 def index_stemmed(conn: sqlite3.Connection, rows: Sequence[tuple[int, str, str, str]]) -> None:
     """Add (id, headline, lead, body) already stemmed (`stemming.shadow`) to the index."""
     conn.executemany(f"INSERT INTO {FTS} (rowid, headline, lead, body) VALUES (?, ?, ?, ?)", rows)
