@@ -75,11 +75,17 @@ CORPUS: dict[str, Article] = {
 }
 
 
+def stored(folder: Path, corpus: dict[str, Article]) -> Archive:
+    """An archive of `corpus`, with `ids`: key -> article id (for `found`)."""
+    arch = Archive.open(folder / "news.db")
+    outcomes = arch.store(list(corpus.values()))
+    arch.ids = {key: o.article_id for key, o in zip(corpus, outcomes, strict=True)}  # type: ignore[attr-defined]
+    return arch
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
-    arch = Archive.open(tmp_path_factory.mktemp("search") / "news.db")
-    outcomes = arch.store(list(CORPUS.values()))
-    arch.ids = {key: o.article_id for key, o in zip(CORPUS, outcomes, strict=True)}  # type: ignore[attr-defined]
+    arch = stored(tmp_path_factory.mktemp("search"), CORPUS)
     yield arch
     arch.close()
 
@@ -152,9 +158,7 @@ FORMS: dict[str, Article] = {
 
 @pytest.fixture(scope="module")
 def forms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
-    arch = Archive.open(tmp_path_factory.mktemp("forms") / "news.db")
-    outcomes = arch.store(list(FORMS.values()))
-    arch.ids = {key: o.article_id for key, o in zip(FORMS, outcomes, strict=True)}  # type: ignore[attr-defined]
+    arch = stored(tmp_path_factory.mktemp("forms"), FORMS)
     yield arch
     arch.close()
 
@@ -180,8 +184,7 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
 def test_fleeting_vowels_stress_marks_and_prefixes(
     forms: Archive, query: str, expected: set[str]
 ) -> None:
-    names = {v: k for k, v in forms.ids.items()}  # type: ignore[attr-defined]
-    assert {names[h.article_id] for h in forms.search(query)} == expected
+    assert found(forms, query) == expected
 
 
 @pytest.mark.parametrize(
@@ -198,8 +201,7 @@ def test_fleeting_vowels_stress_marks_and_prefixes(
     ],
 )
 def test_fields_take_negations_and_groups(forms: Archive, query: str, expected: set[str]) -> None:
-    names = {v: k for k, v in forms.ids.items()}  # type: ignore[attr-defined]
-    assert {names[h.article_id] for h in forms.search(query)} == expected
+    assert found(forms, query) == expected
 
 
 @pytest.mark.parametrize(
