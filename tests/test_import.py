@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import gzip
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import Crawl, run_cli
+import pytest
+from conftest import ROOT, Crawl, run_cli
 
 
 def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -320,3 +325,47 @@ def test_nothing_importable_fails_and_a_missing_file_is_a_usage_error(tmp_path: 
     missing = run_cli("import", str(tmp_path / "nope.jsonl"), "--db", str(tmp_path / "news.db"))
     assert missing.returncode == 2
     assert "nope.jsonl" in missing.stderr and "Traceback" not in missing.stderr
+
+
+@pytest.mark.parametrize("signal_", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_import_leaves_no_worker_behind(tmp_path: Path, signal_: signal.Signals) -> None:
+    """The second process a bulk import stems in ends with the import: before, it waited for
+    work forever after kill -9 or SIGTERM (each cron `timeout` leaked one, archive open)."""
+    dump = tmp_path / "many.jsonl"
+    with dump.open("w", encoding="utf-8") as out:
+        for i in range(20_000):
+            article = {
+                "url": f"https://www.amic.ru/news/society/{700000 + i}",
+                "source": "amic",
+                "headline": f"Новость номер {i} о ремонте дорог в районе",
+                "body": f"В селе номер {i} отремонтировали дорогу. " * 8,
+            }
+            out.write(json.dumps(article, ensure_ascii=False) + "\n")
+    importer = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "import", str(dump), "--db", str(tmp_path / "n.db")],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children = Path(f"/proc/{importer.pid}/task/{importer.pid}/children")
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and time.monotonic() < deadline and importer.poll() is None:
+        workers = [int(p) for p in children.read_text().split()]
+        time.sleep(0.1)
+    assert workers, "the import started no worker"
+    importer.send_signal(signal_)
+    importer.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while running(workers[0]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not running(workers[0]), "the worker outlived the import"
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an init that reaps late must not fail the test)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

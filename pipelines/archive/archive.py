@@ -13,6 +13,8 @@ import itertools
 import multiprocessing
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -79,6 +81,19 @@ def _foreign(conn: sqlite3.Connection, path: Path) -> None:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if names and "_migrations" not in names:
         raise NotAnArchive(f"{path} is an SQLite database but not a newsagg archive")
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a bulk import's worker: end when the importing process is gone. A forked worker
+    holds both ends of its task pipe, so after kill -9 or SIGTERM of the import it would
+    wait for work forever, keeping the archive's files open."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 class Archive:
@@ -222,7 +237,9 @@ class Archive:
         # (spawn would run the caller's main module again, breaking unguarded scripts)
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        with ProcessPoolExecutor(1, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            1, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             queue: collections.deque[tuple[list[Article], Future[list[Derived]]]]
             queue = collections.deque()
             for chunk in chunks:
