@@ -139,6 +139,23 @@ def test_an_index_of_older_stems_is_built_again_on_upgrade(tmp_path: Path) -> No
         assert [h.article_id for h in archive.search("поселок Южном")] == [7]
 
 
+def test_each_version_was_current_from_the_one_before_to_its_replacement(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three texts stored at three times: the first version ran from the first sighting to
+    the second store, the second from there to the third (it said `first_seen` for all)."""
+    times = iter(["2026-01-01T10:00:00Z", "2026-01-02T10:00:00Z", "2026-01-03T10:00:00Z"])
+    monkeypatch.setattr("pipelines.archive.archive.now_utc", lambda: next(times))
+    for ending in ("", " Дополнено.", " Дополнено снова."):
+        archive.store([seed_article(body=seed_article().body + ending)])
+    (article_id,) = [r[0] for r in archive.db.execute("SELECT id FROM articles")]
+    spans = [(v["seen_from"], v["replaced_at"]) for v in archive.versions(article_id)]
+    assert sorted(spans) == [
+        ("2026-01-01T10:00:00Z", "2026-01-02T10:00:00Z"),
+        ("2026-01-02T10:00:00Z", "2026-01-03T10:00:00Z"),
+    ]
+
+
 def test_store_new_unchanged_updated_with_versions(archive: Archive) -> None:
     first = archive.store([seed_article(), fire_article()], run_id=None)
     assert [o.status for o in first] == ["new", "new"]

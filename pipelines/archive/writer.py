@@ -161,9 +161,11 @@ def update(
     ).fetchone()
     changed = old[3] != cols["content_hash"]
     if changed:
+        # the old text was current from the last replacement (or the first sighting) to now
         conn.execute(
             "INSERT INTO article_versions (article_id, headline, lead, body, content_hash, "
-            "modified_at, seen_from, replaced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "modified_at, seen_from, replaced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, COALESCE("
+            "(SELECT MAX(replaced_at) FROM article_versions WHERE article_id = ?1), ?7), ?8)",
             (article_id, old[0], old[1], old[2], old[3], old[4], old[5], now),
         )
         unindex(conn, (article_id, old[0], old[1] or "", old[2]))
