@@ -191,6 +191,19 @@ def test_the_origin_is_the_earliest_copy_even_when_stored_last(archive: Archive)
     assert origin_url(archive, story_id) == ORIGINAL.url
 
 
+def test_a_corrected_publication_time_moves_the_origin(archive: Archive) -> None:
+    """The origin follows a member's time when the page corrects it (a crawl, a reparse or an
+    import), not only when a new member joins."""
+    archive.store([ORIGINAL, COPIES[0]])
+    story_id = story_of(archive)[ORIGINAL.url]
+    assert story_id is not None and origin_url(archive, story_id) == ORIGINAL.url
+    archive.store([replace(ORIGINAL, published_at="2026-10-12T18:00:00+07:00")])
+    assert origin_url(archive, story_id) == COPIES[0].url  # now the earlier of the two
+    (article_id,) = archive.db.execute("SELECT id FROM articles WHERE url = ?", [ORIGINAL.url])
+    archive.replace_article(article_id[0], ORIGINAL)  # a reparse reads the first time again
+    assert origin_url(archive, story_id) == ORIGINAL.url
+
+
 def test_daily_notes_from_one_template_are_not_reprints(archive: Archive) -> None:
     notes = weather_notes() + traffic_notes()
     archive.store(notes)

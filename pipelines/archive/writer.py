@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from crawler.items import Article
-from pipelines.archive import rawstore
+from pipelines.archive import rawstore, stories
 from pipelines.archive.chunked import select_in
 from pipelines.archive.rows import article_columns, to_utc
 from pipelines.archive.schema import FTS_TABLE as FTS
@@ -155,8 +155,8 @@ def update(
 ) -> Literal["updated", "unchanged"]:
     """Write fresh columns over a stored article; keep the old text as a version."""
     old = conn.execute(
-        "SELECT headline, lead, body, content_hash, modified_at, first_seen "
-        "FROM articles WHERE id = ?",
+        "SELECT headline, lead, body, content_hash, modified_at, first_seen, story_id, "
+        "published_at_utc, published_at FROM articles WHERE id = ?",
         (article_id,),
     ).fetchone()
     changed = old[3] != cols["content_hash"]
@@ -176,6 +176,8 @@ def update(
         cols.update(last_seen=now, last_run_id=run_id)
     sets = ", ".join(f"{name} = ?" for name in cols)
     conn.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*cols.values(), article_id])
+    if old[6] is not None and (old[7], old[8]) != (cols["published_at_utc"], cols["published_at"]):
+        stories.refresh(conn, old[6])  # a new time may make another member the origin
     return "updated" if changed else "unchanged"
 
 
