@@ -173,3 +173,27 @@ def test_a_time_written_with_another_offset_is_no_change() -> None:
     naive = dataclasses.replace(page, published_at="2026-11-02T08:15:00")
     moved = dataclasses.replace(page, published_at="2026-11-02T08:15:00+07:00")
     assert changed_fields(naive, moved) == ["published_at"]
+
+
+def test_an_article_stored_anew_while_it_is_parsed_keeps_that_text(archive: Archive) -> None:
+    """A crawl or import that writes an article while reparse parses its older page wins:
+    reparse leaves it and counts it, instead of writing the older page's parse over it."""
+    url = "https://www.amic.ru/news/incident/510001"
+    edited = dataclasses.replace(
+        stored_article(url),
+        body="Полицейские нашли автомобиль через час, угонщик задержан.",
+        fetched_at="2024-11-02T08:00:00+00:00",
+        raw_html=b"<html><h1>edited</h1></html>",
+    )
+
+    def parser_meanwhile_crawled(html: bytes | str, url_: str, **kwargs: Any) -> Article:
+        if url_ == url:
+            with Archive.open(archive.path) as crawl:  # another writer, another connection
+                crawl.store([edited])
+        return newer_parser(html, url_, **kwargs)
+
+    report = reparse(archive, parser_meanwhile_crawled)
+    assert report.stale == 1 and report.changed_articles == 1  # katun24 was written
+    rows = {r["url"]: r for r in archive.iter_articles()}
+    assert (rows[url]["body"], rows[url]["fetched_at"]) == (edited.body, edited.fetched_at)
+    assert rows["https://katun24.ru/news/20241101-most"]["agency"] == "Катунь 24"

@@ -52,6 +52,10 @@ def command(source: str | None, since: date | None, dry_run: bool, db_path: Path
         click.echo(f"new text versions: {report.new_versions}")
     if report.fields:
         click.echo(table(["field", "articles"], sorted(report.fields.items())))
+    if report.stale:
+        click.echo(
+            f"left alone, stored anew while being parsed (run reparse again): {report.stale}"
+        )
     for reason, count in sorted(report.not_articles.items()):
         click.echo(f"no longer read as an article ({reason}): {count}")
     for article_id, message in report.errors[:10]:

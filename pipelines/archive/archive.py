@@ -251,9 +251,19 @@ class Archive:
                 done, future = queue.popleft()
                 yield from write(done, future.result())
 
-    def replace_article(self, article_id: int, article: Article) -> Literal["updated", "unchanged"]:
-        """Write a fresh parse over a stored article (for `reparse`); its URLs stay."""
+    def replace_article(
+        self, article_id: int, article: Article, *, read: tuple[str, str | None] | None = None
+    ) -> Literal["updated", "unchanged", "stale"]:
+        """Write a fresh parse over a stored article (for `reparse`); its URLs stay. `read`:
+        the (content_hash, fetched_at) the parse was made from; if another writer changed
+        the article since, nothing is written ("stale"): its newer text must not be lost."""
         with self._write() as conn:
+            if read is not None:
+                now = conn.execute(
+                    "SELECT content_hash, fetched_at FROM articles WHERE id = ?", (article_id,)
+                ).fetchone()
+                if now is None or tuple(now) != read:
+                    return "stale"
             cols = article_columns(article)
             status = writer.update(conn, article_id, article, cols, now_utc(), None, seen=False)
             writer.write_children(conn, article_id, article, fresh=False)

@@ -56,6 +56,7 @@ class ReparseReport:
     fields: Counter[str] = field(default_factory=Counter)
     not_articles: Counter[str] = field(default_factory=Counter)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    stale: int = 0  # changed by another writer while being parsed: left as that writer left it
 
 
 TIME_FIELDS = ("published_at", "modified_at")
@@ -151,17 +152,20 @@ def _reparse_one(
     diff = changed_fields(stored, fresh)
     if not diff:
         return
+    if not dry_run:
+        fresh = replace(
+            fresh,
+            url=stored.url,
+            canonical_url=row["canonical_url"],
+            source=stored.source,
+            fetched_at=stored.fetched_at,
+            raw_html=None,
+        )
+        read = (row["content_hash"], row["fetched_at"])
+        status = archive.replace_article(article_id, fresh, read=read)
+        if status == "stale":  # stored anew while this page was parsed: that write stands
+            report.stale += 1
+            return
+        report.new_versions += status == "updated"
     report.changed_articles += 1
     report.fields.update(diff)
-    if dry_run:
-        return
-    fresh = replace(
-        fresh,
-        url=stored.url,
-        canonical_url=row["canonical_url"],
-        source=stored.source,
-        fetched_at=stored.fetched_at,
-        raw_html=None,
-    )
-    if archive.replace_article(article_id, fresh) == "updated":
-        report.new_versions += 1
