@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -327,20 +328,25 @@ def test_nothing_importable_fails_and_a_missing_file_is_a_usage_error(tmp_path: 
     assert "nope.jsonl" in missing.stderr and "Traceback" not in missing.stderr
 
 
-@pytest.mark.parametrize("signal_", [signal.SIGKILL, signal.SIGTERM])
-def test_a_killed_import_leaves_no_worker_behind(tmp_path: Path, signal_: signal.Signals) -> None:
-    """The second process a bulk import stems in ends with the import: before, it waited for
-    work forever after kill -9 or SIGTERM (each cron `timeout` leaked one, archive open)."""
-    dump = tmp_path / "many.jsonl"
-    with dump.open("w", encoding="utf-8") as out:
-        for i in range(20_000):
+def many_articles(path: Path, count: int, *, sentences: int) -> Path:
+    """`count` distinct short articles as JSON Lines, for imports that take a while."""
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(count):
             article = {
                 "url": f"https://www.amic.ru/news/society/{700000 + i}",
                 "source": "amic",
                 "headline": f"Новость номер {i} о ремонте дорог в районе",
-                "body": f"В селе номер {i} отремонтировали дорогу. " * 8,
+                "body": f"В селе номер {i} отремонтировали дорогу. " * sentences,
             }
             out.write(json.dumps(article, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("signal_", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_import_leaves_no_worker_behind(tmp_path: Path, signal_: signal.Signals) -> None:
+    """The second process a bulk import stems in ends with the import: before, it waited for
+    work forever after kill -9 or SIGTERM (each cron `timeout` leaked one, archive open)."""
+    dump = many_articles(tmp_path / "many.jsonl", 20_000, sentences=8)
     importer = subprocess.Popen(
         [sys.executable, "-m", "crawler", "import", str(dump), "--db", str(tmp_path / "n.db")],
         cwd=ROOT,
@@ -355,7 +361,9 @@ def test_a_killed_import_leaves_no_worker_behind(tmp_path: Path, signal_: signal
         time.sleep(0.1)
     assert workers, "the import started no worker"
     importer.send_signal(signal_)
-    importer.wait(timeout=30)
+    status = importer.wait(timeout=30)
+    # SIGTERM unwinds as Ctrl-C does (the batch being written rolls back), exit 128 + 15
+    assert status == (143 if signal_ == signal.SIGTERM else -signal.SIGKILL)
     deadline = time.monotonic() + 10
     while running(workers[0]) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -369,3 +377,27 @@ def running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_full_disk_stops_the_import_with_what_was_stored(tmp_path: Path) -> None:
+    """Files may not grow past 6 MB (as on a full disk): the import says how many articles
+    it stored before and why it stopped, exit 1 (it said "cannot use the archive", exit 2,
+    and no count), and those articles are in the archive."""
+    dump, db = many_articles(tmp_path / "many.jsonl", 3000, sentences=30), tmp_path / "news.db"
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (6_000_000, 6_000_000))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler", "import", str(dump), "--db", str(db), "--batch", "100"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=small_disk,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    stored = rows(db, "SELECT COUNT(*) FROM articles")[0][0]
+    assert 0 < stored < 3000 and stored % 100 == 0  # whole batches
+    assert f"imported {stored} articles: {stored} new" in result.stderr
+    assert "what was written before is kept" in result.stderr

@@ -31,6 +31,23 @@ COMMANDS: dict[str, str] = {
 }
 
 
+SQLITE_IOERR, SQLITE_FULL = 10, 13  # "disk I/O error", "database or disk is full"
+EXIT_SIGTERM = 128 + 15
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """SIGTERM (`timeout`, `kill`, systemd) unwinds like Ctrl-C: open transactions roll back
+    and half-written export files are removed, where the default handler just ends the
+    process. Commands that crawl install Scrapy's own handlers over this one."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(EXIT_SIGTERM)
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, stop)
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -49,9 +66,15 @@ class LazyGroup(click.Group):
 
         from crawler.cli.options import UsageExit
 
+        _stop_cleanly_on_sigterm()
         try:
             return super().invoke(ctx)
         except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (SQLITE_IOERR, SQLITE_FULL):
+                raise click.ClickException(  # the disk failed the work, not the user
+                    f"{exc}: what was written before is kept; free some space (or check the "
+                    "disk) and run again"
+                ) from None
             raise UsageExit(f"cannot use the archive: {exc}") from None
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
             where = f" {exc.filename}" if exc.filename else ""

@@ -14,6 +14,7 @@ import binascii
 import collections
 import gzip
 import json
+import sqlite3
 import sys
 import zlib
 from collections import Counter
@@ -188,7 +189,8 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
     unchanged, reprints join their stories, as in a crawl. An exported first_seen
     earlier than the archive's own is kept. Lines that are not articles are
     skipped and counted by reason.
-    Exit status: 0 done, 1 nothing could be imported, 2 bad arguments.
+    Exit status: 0 done, 1 nothing could be imported or the disk failed (the
+    summary says what was stored), 2 bad arguments, 143 stopped by SIGTERM.
 
     \b
     Example:
@@ -219,7 +221,22 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
                     click.echo(f"\rimported {outcomes.total():,}", nl=False, err=True)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a cut or damaged .gz
             broken = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        except sqlite3.DatabaseError:  # the disk filled up, say: what was stored, then why
+            _summarise(outcomes, reader, tty)
+            raise
         archive.backdate(earlier)
+    _summarise(outcomes, reader, tty)
+    if broken:
+        raise click.ClickException(
+            f"the compressed file could not be read to its end ({broken}); the articles of "
+            "every batch before that are stored: import the repaired file again"
+        )
+    if not outcomes and reader.skipped:
+        raise SystemExit(1)
+
+
+def _summarise(outcomes: Counter[str], reader: _Reader, tty: bool) -> None:
+    """One line on stderr: the outcomes (whole batches are stored), and the lines skipped."""
     if tty and outcomes.total() >= PROGRESS_EVERY:
         click.echo("", err=True)
     statuses = ", ".join(f"{outcomes[k]:,} {k}" for k in ("new", "updated", "unchanged"))
@@ -231,10 +248,3 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
         line += f"; skipped {reader.skipped.total():,} lines ({reasons}; first: "
         line += f"{reader.first_problem})"
     click.echo(line, err=True)
-    if broken:
-        raise click.ClickException(
-            f"the compressed file could not be read to its end ({broken}); the articles of "
-            "every batch before that are stored: import the repaired file again"
-        )
-    if not outcomes and reader.skipped:
-        raise SystemExit(1)
