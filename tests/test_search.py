@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -196,6 +197,35 @@ def test_snippets_show_original_forms(archive: Archive) -> None:
     assert tree.snippet.startswith("Высота новогодней ели — 25 метров — <b>Елку</b> нарядили")
     phrase = archive.search('"Алтайского края"')[0]
     assert "партнер [Алтайского] [края]" in phrase.snippet
+
+
+def _long_article(url: str, body: str) -> Article:
+    return Article(url=url, source="ngs22", headline="Длинный текст", body=body)
+
+
+def test_snippet_of_a_long_text_with_many_matches_is_quick(tmp_path: Path) -> None:
+    """Choosing the window is linear in the text: 30,000 words with 2,000 matches took 8 s
+    (~20 ms now) when each of 50 candidate starts counted the words up to every match."""
+    filler = "город жил своей жизнью и ждал весну "
+    body = ("слово " + filler * 2 + "\n") * 2000 + "вода " + filler * 2
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store([_long_article("https://ngs22.ru/text/long/", body)])
+        started = time.perf_counter()
+        (hit,) = archive.search("слово вода")
+        spent = time.perf_counter() - started
+    assert spent < 1.0, f"{spent:.1f} s for one snippet"
+    assert "[слово]" in hit.snippet and "[вода]" in hit.snippet  # the window holding both
+
+
+def test_snippet_prefers_the_window_with_more_query_words(tmp_path: Path) -> None:
+    """A rarer query word far after the first matches still reaches the snippet."""
+    body = "слово " * 5000 + "губернатора нашли"
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store([_long_article("https://ngs22.ru/text/rare/", body)])
+        (hit,) = archive.search("слово губернатор")
+    # the first window of 30 words that holds both: 29 of "слово", then the rare word
+    assert hit.snippet.endswith(" [слово] [губернатора]…")
+    assert hit.snippet.count("[слово]") == 29
 
 
 HOSTILE = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
@@ -175,16 +176,39 @@ def _forward(text: str, start: int, words: int) -> int:
 
 
 def _window_start(text: str, hits: list[tuple[int, int, str]], words: int) -> int:
-    """Where the window with the most distinct matched stems begins, a few words early."""
+    """Where the window with the most distinct matched stems (then the most matches) begins,
+    a few words early. Two pointers over the hits keep this linear in the text: a long body
+    with thousands of matches is as quick as a short one, and a rare query word found late
+    still wins over a run of a common one."""
     if not hits:
         return 0
-    best, best_score = hits[0][0], -1
-    for i, (first, _, _) in enumerate(hits[:50]):
-        inside = [h for h in hits[i:] if text.count(" ", first, h[0]) < words - 4]
-        score = len({h[2] for h in inside}) * 1000 + len(inside)
+    at = _word_numbers(text, hits)
+    span = max(words - 4, 1)  # room for the few words of context before the first match
+    inside: Counter[str] = Counter()
+    best, best_score = hits[0][0], (-1, -1)
+    end = 0
+    for i, (first, _, word_stem) in enumerate(hits):
+        while end < len(hits) and at[end] - at[i] < span:
+            inside[hits[end][2]] += 1
+            end += 1
+        score = (len(inside), end - i)
         if score > best_score:
             best, best_score = first, score
+        inside[word_stem] -= 1
+        if not inside[word_stem]:
+            del inside[word_stem]
     return _back(text, best, 4)  # a few words of context before the first match
+
+
+def _word_numbers(text: str, hits: list[tuple[int, int, str]]) -> list[int]:
+    """For each hit (in text order), how many words come before it: one pass over `text`."""
+    numbers: list[int] = []
+    count, last = 0, 0
+    for start, _, _ in hits:
+        count += text.count(" ", last, start)
+        last = start
+        numbers.append(count)
+    return numbers
 
 
 def _back(text: str, pos: int, words: int) -> int:
