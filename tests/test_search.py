@@ -228,6 +228,20 @@ def test_snippet_prefers_the_window_with_more_query_words(tmp_path: Path) -> Non
     assert hit.snippet.count("[слово]") == 29
 
 
+def test_a_letter_whose_lower_case_is_longer_keeps_the_highlighting(tmp_path: Path) -> None:
+    """ "İ" lower-cases to two characters; the words around it are still marked, and so is
+    the word itself."""
+    body = "Рейс из İstanbul встретил губернатор края. Губернатора ждали с утра."
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store([_long_article("https://ngs22.ru/text/istanbul/", body)])
+        (hit,) = archive.search("губернатор")
+        (city,) = archive.search("İstanbul")
+    assert hit.snippet == (
+        "Рейс из İstanbul встретил [губернатор] края. [Губернатора] ждали с утра."
+    )
+    assert city.snippet.startswith("Рейс из [İstanbul] встретил")
+
+
 HOSTILE = [
     '"Казахстан',
     'Казахстан"',

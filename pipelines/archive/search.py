@@ -13,7 +13,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -22,7 +22,7 @@ from typing import Any
 from pipelines.archive import ranking
 from pipelines.archive.query import ParsedQuery, parse_query
 from pipelines.archive.schema import FTS_TABLE
-from pipelines.archive.stemming import stem
+from pipelines.archive.stemming import WORD_RE, stem
 
 DEFAULT_MARKS = ("[", "]")
 # bm25 is computed for every match: a word found in a third of a million-article archive
@@ -114,14 +114,27 @@ def _candidates(query: ParsedQuery) -> re.Pattern[str]:
 def _matches(text: str, query: ParsedQuery) -> list[tuple[int, int, str]]:
     """(start, end, stem) of the words of `text` that the query matches."""
     folded = text.lower().replace("ё", "е")
-    if len(folded) != len(text):  # a rare letter whose lower case is longer: no highlight
-        return []
-    found = []
-    for m in _candidates(query).finditer(folded):
-        word_stem = stem(m.group())
-        if _is_match(word_stem, query):
-            found.append((m.start(), m.end(), word_stem))
+    words: Iterator[tuple[int, int, str]]
+    if len(folded) == len(text):  # one character for one: positions in both texts agree
+        words = ((m.start(), m.end(), m.group()) for m in _candidates(query).finditer(folded))
+    else:  # a letter whose lower case is longer ("İ"): fold word by word
+        words = _folded_words(text)
+    found: list[tuple[int, int, str]] = []
+    for start, end, word in words:
+        word_stem = stem(word)
+        # one mark per word of the text, however many of its folded parts match
+        if _is_match(word_stem, query) and (not found or found[-1][0] != start):
+            found.append((start, end, word_stem))
     return found
+
+
+def _folded_words(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, folded word) for the words of `text`, positions in `text` itself. A word
+    whose folded form splits as the index splits it ("İstanbul": "i", "stanbul") yields each
+    part with the whole word's position."""
+    for m in WORD_RE.finditer(text):
+        for part in WORD_RE.findall(m.group().lower().replace("ё", "е")):
+            yield m.start(), m.end(), part
 
 
 def highlight(text: str, query: ParsedQuery, marks: tuple[str, str] = DEFAULT_MARKS) -> str:
