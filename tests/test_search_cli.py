@@ -93,6 +93,19 @@ def test_several_arguments_are_one_query(db: Path) -> None:
     assert code == 0 and [json.loads(line)["source"] for line in out.splitlines()] == ["amic"]
 
 
+def test_an_index_entry_without_its_article_is_skipped(db: Path) -> None:
+    """An article row deleted by hand (foreign keys off) leaves its index entry behind: the
+    search shows the other hits, no traceback."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM articles WHERE url = ?", (ARTICLES[1].url,))
+    conn.commit()
+    conn.close()
+    result = run_cli("search", "школа", "--format", "jsonl", "--db", str(db))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == [ARTICLES[0].url]
+
+
 def test_no_results_is_not_an_error(db: Path) -> None:
     code, out, err = run("search", "космодром", "--db", str(db))
     assert code == 0 and out == "" and "no results" in err

@@ -317,6 +317,9 @@ def _hits(
             ids,
         )
     }
+    # An index entry whose article row was deleted by hand (foreign keys off) has no text to
+    # show: it is left out, and the page is one hit shorter.
+    ranked = [r for r in ranked if r[0] in rows]
     # Equal scores (reprints, twins): the later publication first.
     ranked = sorted(ranked, key=lambda r: rows[r[0]][9], reverse=True)
     ranked.sort(key=lambda r: r[1])
