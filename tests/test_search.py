@@ -187,6 +187,34 @@ def test_recency_breaks_ties(tmp_path: Path) -> None:
     ]
 
 
+def test_recency_breaks_ties_the_same_on_every_page(tmp_path: Path) -> None:
+    """Equal scores are ordered by publication time (unknown last) before the page is cut,
+    so --limit and --offset do not change which twin comes first."""
+    published = ["2024-03-05T08:00:00+07:00", None, "2024-03-06T08:00:00+07:00", "2024-03-04"]
+    twins = [
+        Article(
+            url=f"https://ngs22.ru/text/twin-{n}",
+            source="ngs22",
+            headline="Снегопад в Барнауле",
+            body="Дороги города засыпало снегом.",
+            published_at=when,
+        )
+        for n, when in enumerate(published)
+    ]
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store(twins)
+        pages = [
+            [h.published_at for h in archive.search("снегопад", limit=1, offset=n)]
+            for n in range(4)
+        ]
+        whole = [h.published_at for h in archive.search("снегопад", limit=4)]
+        newest = archive.search("снегопад", limit=1, collapse_stories=True)
+    expected = ["2024-03-06T08:00:00+07:00", "2024-03-05T08:00:00+07:00", "2024-03-04", None]
+    assert whole == expected
+    assert pages == [[when] for when in expected]
+    assert [h.published_at for h in newest] == expected[:1]
+
+
 def test_snippets_show_original_forms(archive: Archive) -> None:
     (hit,) = archive.search("Казахстан", source="amic", since=date(2020, 1, 1))
     assert "с [Казахстаном] выросла" in hit.snippet

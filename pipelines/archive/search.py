@@ -32,6 +32,8 @@ RANK_WINDOW = 2000
 SNIPPET_WORDS = 30
 # A date filter compares this: UTC when the offset was known, the page's local time if not.
 WHEN = "COALESCE(articles.published_at_utc, articles.published_at)"
+# The order of hits: best score, then the later publication (unknown last), then newer id.
+_NEWEST_FIRST = "r, p IS NULL, p DESC, id DESC"
 
 
 @dataclass
@@ -267,25 +269,34 @@ def run_search(
         if oldest is not None:
             where.append(f"{fts}.rowid >= ?")
             params.append(oldest[0])
-    # Only the id and the score go through the sort; the texts are read for the page shown.
-    # Ties go to the newer article: by storage order here, by publication time in `_hits`.
+    # Only ids and scores go through the sort; the texts are read for the page shown. Ties go
+    # to the later publication (unknown last), then to the newer article, in SQL, so that
+    # every page of a query agrees. The publication time is read only for the matches that
+    # can be on the page: those scoring no worse than the page's last.
     score, score_params = ranking.expression(conn, parsed.fts)
-    sql = (
-        f"SELECT {fts}.rowid, {score} AS score FROM {fts}{join} "
-        f"WHERE {fts} MATCH ? {''.join(' AND ' + w for w in where)} "
-        f"ORDER BY score, {fts}.rowid DESC LIMIT ? OFFSET ?"
-    )
+    conditions = "".join(" AND " + w for w in where)
     if collapse_stories:  # one hit per story: its best-ranked member
-        sql = (
+        matches = (
             "SELECT id, r FROM (SELECT id, r, ROW_NUMBER() OVER (PARTITION BY story "
-            "ORDER BY r, id DESC) AS n FROM ("
-            f"SELECT {fts}.rowid AS id, {score} AS r, "
+            f"ORDER BY {_NEWEST_FIRST}) AS n FROM ("
+            f"SELECT {fts}.rowid AS id, {score} AS r, {WHEN} AS p, "
             f"COALESCE(articles.story_id, -articles.id) AS story FROM {fts} "
-            f"JOIN articles ON articles.id = {fts}.rowid "
-            f"WHERE {fts} MATCH ? {''.join(' AND ' + w for w in where)})) "
-            "WHERE n = 1 ORDER BY r, id DESC LIMIT ? OFFSET ?"
+            f"JOIN articles ON articles.id = {fts}.rowid WHERE {fts} MATCH ?{conditions})) "
+            "WHERE n = 1"
         )
-    ranked = conn.execute(sql, [*score_params, parsed.fts, *params, limit, offset]).fetchall()
+    else:
+        matches = f"SELECT {fts}.rowid AS id, {score} AS r FROM {fts}{join} "
+        matches += f"WHERE {fts} MATCH ?{conditions}"
+    sql = (
+        f"WITH matches AS ({matches}), "
+        "cut AS (SELECT r FROM matches ORDER BY r LIMIT 1 OFFSET ?) "
+        f"SELECT id, r FROM (SELECT matches.id AS id, r, {WHEN} AS p FROM matches "
+        "JOIN articles ON articles.id = matches.id "
+        "WHERE r <= COALESCE((SELECT r FROM cut), r)) "
+        f"ORDER BY {_NEWEST_FIRST} LIMIT ? OFFSET ?"
+    )
+    params = [*score_params, parsed.fts, *params, offset + limit - 1, limit, offset]
+    ranked = conn.execute(sql, params).fetchall()
     if not ranked:
         return []
     return _hits(conn, ranked, parsed, marks)
@@ -311,8 +322,7 @@ def _hits(
     rows = {
         r[0]: r
         for r in conn.execute(
-            "SELECT id, url, canonical_url, source, agency, headline, published_at, lead, body, "
-            "COALESCE(published_at_utc, published_at, '') "
+            "SELECT id, url, canonical_url, source, agency, headline, published_at, lead, body "
             f"FROM articles WHERE id IN ({marks_sql})",
             ids,
         )
@@ -320,9 +330,6 @@ def _hits(
     # An index entry whose article row was deleted by hand (foreign keys off) has no text to
     # show: it is left out, and the page is one hit shorter.
     ranked = [r for r in ranked if r[0] in rows]
-    # Equal scores (reprints, twins): the later publication first.
-    ranked = sorted(ranked, key=lambda r: rows[r[0]][9], reverse=True)
-    ranked.sort(key=lambda r: r[1])
     hits: list[SearchHit] = []
     for article_id, rank in ranked:
         row = rows[article_id]
