@@ -167,6 +167,61 @@ def test_dates_at_the_ends_of_the_calendar_are_open_bounds(
         assert len(result.stdout.splitlines()) == found
 
 
+# Times without an offset, as `newsagg import` takes them from another tool's JSON.
+NAIVE = {
+    "2024-03-05": "ледоход",
+    "2024-03-05 12:00:00": "паводок",
+    "2024-03-05T12:00": "субботник",
+    "2024-03-05T23:30:00": "снегопад",
+}
+
+
+def _imported(tmp_path: Path, published: dict[str, str]) -> Path:
+    lines = [
+        json.dumps(
+            {
+                "url": f"https://ngs22.ru/text/spring/{n}/",
+                "source": "ngs22",
+                "headline": f"Весна: {word}",
+                "body": f"Весной в Барнауле ждут {word}. Горожан просят следить за новостями "
+                "и сообщениями спасателей.",
+                "published_at": when,
+            },
+            ensure_ascii=False,
+        )
+        for n, (when, word) in enumerate(published.items())
+    ]
+    dump = tmp_path / "spring.jsonl"
+    dump.write_text("\n".join(lines), encoding="utf-8")
+    db = tmp_path / "news.db"
+    result = run_cli("import", str(dump), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+@pytest.mark.parametrize(
+    ("bounds", "found"),
+    [
+        (("--since", "2024-03-05"), set(NAIVE.values())),
+        (("--until", "2024-03-05"), set(NAIVE.values())),
+        (("--until", "2024-03-04"), set()),
+        (("--since", "2024-03-06"), set()),
+        (("--since", "2024-03-05T23:30:00"), {"снегопад"}),  # inclusive
+        (("--until", "2024-03-05T12:00:00"), {"ледоход", "паводок", "субботник"}),
+    ],
+)
+def test_times_without_offset_compare_as_times(
+    tmp_path: Path, bounds: tuple[str, str], found: set[str]
+) -> None:
+    """A stored date alone is its midnight, a space or missing seconds change nothing."""
+    db = _imported(tmp_path, NAIVE)
+    for command in (("search", "весна"), ("export",)):
+        code, out, err = run(*command, *bounds, "--format", "jsonl", "--db", str(db))
+        assert code == 0, err
+        headlines = {json.loads(line)["headline"] for line in out.splitlines()}
+        assert headlines == {f"Весна: {word}" for word in found}, command
+
+
 def test_a_far_date_is_no_traceback(db: Path) -> None:
     result = run_cli("search", "школа", "--until", "9999-12-31", "--db", str(db))
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr

@@ -24,6 +24,15 @@ FTS_TABLE = "articles_fts"
 # bm25 weights of headline, lead, body: a word in the headline counts most.
 RANK_WEIGHTS = (10.0, 4.0, 1.0)
 RANK = f"bm25({', '.join(map(str, RANK_WEIGHTS))})"
+# An article's publication time as date filters and orders compare it: UTC when the page gave
+# an offset, else the page's own time written the same way ("2024-03-05" and "2024-03-05
+# 12:00" become "2024-03-05T00:00:00Z", "2024-03-05T12:00:00Z"; as stored, "2024-03-05" sorted
+# before the bound "2024-03-05T00:00:00Z" of its own day). Text that SQLite cannot read as a
+# time is compared as it is.
+PUBLISHED = (
+    "COALESCE(articles.published_at_utc, "
+    "strftime('%Y-%m-%dT%H:%M:%SZ', articles.published_at), articles.published_at)"
+)
 
 
 def m001_core(db: sqlite_utils.Database) -> None:

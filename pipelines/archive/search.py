@@ -21,7 +21,7 @@ from typing import Any
 
 from pipelines.archive import ranking
 from pipelines.archive.query import ParsedQuery, parse_query
-from pipelines.archive.schema import FTS_TABLE
+from pipelines.archive.schema import FTS_TABLE, PUBLISHED
 from pipelines.archive.stemming import WORD_RE, stem
 
 DEFAULT_MARKS = ("[", "]")
@@ -31,7 +31,7 @@ DEFAULT_MARKS = ("[", "]")
 RANK_WINDOW = 2000
 SNIPPET_WORDS = 30
 # A date filter compares this: UTC when the offset was known, the page's local time if not.
-WHEN = "COALESCE(articles.published_at_utc, articles.published_at)"
+WHEN = PUBLISHED
 # The order of hits: best score, then the later publication (unknown last), then newer id.
 _NEWEST_FIRST = "r, p IS NULL, p DESC, id DESC"
 
