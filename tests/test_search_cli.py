@@ -222,6 +222,13 @@ def test_times_without_offset_compare_as_times(
         assert headlines == {f"Весна: {word}" for word in found}, command
 
 
+@pytest.mark.parametrize("day", ["2024-10-06", "20241006", "2024-W40-7"])
+def test_any_spelling_of_a_date_is_the_whole_day(db: Path, day: str) -> None:
+    code, out, err = run("search", "школа", "--until", day, "--format", "jsonl", "--db", str(db))
+    assert code == 0, err
+    assert {json.loads(line)["source"] for line in out.splitlines()} == {"amic", "ngs22"}
+
+
 def test_a_far_date_is_no_traceback(db: Path) -> None:
     result = run_cli("search", "школа", "--until", "9999-12-31", "--db", str(db))
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
