@@ -111,6 +111,41 @@ def test_no_results_is_not_an_error(db: Path) -> None:
     assert code == 0 and out == "" and "no results" in err
 
 
+@pytest.mark.parametrize("command", [("search", "школа"), ("export", "--format", "jsonl")])
+def test_since_after_until_exits_2_and_says_so(db: Path, command: tuple[str, ...]) -> None:
+    args = (*command, "--since", "2026-01-01", "--until", "2019-01-01", "--db", str(db))
+    code, out, err = run(*args)
+    assert (code, out) == (2, "")
+    assert "--since 2026-01-01 is after --until 2019-01-01: no article can match" in err
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [("2024-10-06", "2024-10-06"), ("2024-10-06T02:00:00", "2024-10-06T02:00:00")],
+)
+def test_a_range_of_one_day_or_one_moment_is_no_error(db: Path, since: str, until: str) -> None:
+    """The ngs22 article was published 2024-10-06 at 09:00 in Barnaul: 02:00 UTC."""
+    code, out, err = run(
+        "search", "школа", "--since", since, "--until", until, "--format", "jsonl", "--db", str(db)
+    )
+    assert code == 0, err
+    assert [json.loads(line)["source"] for line in out.splitlines()] == ["ngs22"]
+
+
+def test_a_page_past_the_last_hit_says_how_many_there_are(db: Path) -> None:
+    code, out, err = run("search", "школа", "--offset", "100", "--db", str(db))
+    assert (code, out) == (0, "")
+    assert "no results at --offset 100 (2 matches)" in err
+    code, out, err = run("search", "школа", "--offset", "2", "--collapse-stories", "--db", str(db))
+    assert (code, out) == (0, "") and "no results at --offset 2 (2 matches)" in err
+    code, out, err = run(
+        "search", "губернатор", "--offset", "1", "--format", "json", "--db", str(db)
+    )
+    assert (code, json.loads(out)) == (0, []) and "no results at --offset 1 (1 match)" in err
+    code, out, err = run("search", "космодром", "--offset", "5", "--db", str(db))
+    assert (code, err.strip()) == (0, "no results")
+
+
 @pytest.mark.parametrize(
     "query", ["*", "-школа", "x" * 2000, "", "OR", "AND NOT", "headline:", "школа title: школа"]
 )

@@ -104,6 +104,19 @@ class DateOrTime(click.ParamType):
             self.fail(f"{value!r} is not a date (2024-03-05) or an ISO time", param, ctx)
 
 
+def require_time_range(since: date | None, until: date | None) -> None:
+    """Exit 2 when --since is after --until: nothing could match, and an empty result would
+    hide the slip."""
+    from pipelines.archive.search import empty_range
+
+    if empty_range(since, until):
+        assert since is not None and until is not None
+        raise UsageExit(
+            f"--since {since.isoformat()} is after --until {until.isoformat()}: "
+            "no article can match"
+        )
+
+
 def _known_source(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None

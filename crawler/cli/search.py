@@ -19,6 +19,7 @@ from crawler.cli.options import (
     UsageExit,
     db_option,
     open_archive,
+    require_time_range,
     source_option,
 )
 
@@ -80,29 +81,31 @@ def command(
     from pipelines.archive import SearchQueryError
 
     query = " ".join(words)
+    require_time_range(since, until)
     tty = fmt == "table" and sys.stdout.isatty()
+    filters: dict[str, Any] = {
+        "source": source,
+        "agency": agency,
+        "since": since,
+        "until": until,
+        "has_photo_credit": has_photo_credit,
+        "collapse_stories": collapse_stories,
+    }
     with open_archive(db_path) as archive:
         try:
             hits = archive.search(
-                query,
-                source=source,
-                agency=agency,
-                since=since,
-                until=until,
-                has_photo_credit=has_photo_credit,
-                limit=limit,
-                offset=offset,
-                marks=BOLD if tty else ("[", "]"),
-                collapse_stories=collapse_stories,
+                query, limit=limit, offset=offset, marks=BOLD if tty else ("[", "]"), **filters
             )
             sizes = archive.story_sizes([h.article_id for h in hits]) if collapse_stories else {}
+            # an empty page past the last hit: say how many there are
+            total = archive.count_matches(query, **filters) if not hits and offset else 0
         except SearchQueryError as exc:
             raise UsageExit(f"cannot read the query: {exc}") from None
     rows = [h.to_dict() for h in hits]
     if collapse_stories:  # how many articles each hit stands for
         rows = [{**row, "story_articles": sizes[row["article_id"]]} for row in rows]
     if not rows:
-        click.echo("no results", err=True)
+        click.echo(_no_results(offset, total), err=True)
         if fmt in ("table", "jsonl"):
             return  # json still prints [] and csv its header, for the program reading them
     if fmt == "json":
@@ -119,6 +122,13 @@ def command(
         click.echo(buffer.getvalue(), nl=False)
     else:
         click.echo(render_table(rows, offset=offset, bold=tty))
+
+
+def _no_results(offset: int, total: int) -> str:
+    """Plain "no results", or how many hits there are when --offset went past them all."""
+    if not total:
+        return "no results"
+    return f"no results at --offset {offset} ({total} {'match' if total == 1 else 'matches'})"
 
 
 def render_table(rows: list[dict[str, Any]], *, offset: int = 0, bold: bool = False) -> str:

@@ -100,6 +100,15 @@ def filter_sql(
     return where, params
 
 
+def empty_range(since: datetime | date | None, until: datetime | date | None) -> bool:
+    """Is no time both on or after `since` and on or before `until` (bounds as `filter_sql`
+    reads them: a date `until` ends at the next midnight, a moment is inclusive)?"""
+    if since is None or until is None:
+        return False
+    low, high = utc_bound(since), utc_bound(until, end=True)
+    return low > high or (low == high and not isinstance(until, datetime))
+
+
 def _is_match(stem: str, query: ParsedQuery) -> bool:
     return stem in query.stems or any(stem.startswith(p) for p in query.prefixes)
 
@@ -300,6 +309,33 @@ def run_search(
     if not ranked:
         return []
     return _hits(conn, ranked, parsed, marks)
+
+
+def count_matches(
+    conn: sqlite3.Connection,
+    query: str | ParsedQuery,
+    *,
+    source: str | None = None,
+    agency: str | None = None,
+    since: datetime | date | None = None,
+    until: datetime | date | None = None,
+    has_photo_credit: bool = False,
+    collapse_stories: bool = False,
+) -> int:
+    """How many hits `run_search` pages through (stories, with `collapse_stories`): one
+    COUNT over every match, for saying why a page came back empty."""
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    where, params = filter_sql(
+        source=source, agency=agency, since=since, until=until, has_photo_credit=has_photo_credit
+    )
+    fts = FTS_TABLE
+    counted = "DISTINCT COALESCE(articles.story_id, -articles.id)" if collapse_stories else "*"
+    row = conn.execute(
+        f"SELECT COUNT({counted}) FROM {fts} JOIN articles ON articles.id = {fts}.rowid "
+        f"WHERE {fts} MATCH ?{''.join(' AND ' + w for w in where)}",
+        [parsed.fts, *params],
+    ).fetchone()
+    return int(row[0])
 
 
 def join_lead(lead: str | None, body: str | None) -> str:
