@@ -88,6 +88,58 @@ def test_table_and_filters(db: Path) -> None:
     assert code == 0 and "Губернатор вручил" in out and "Новоалтайске" not in out
 
 
+HOSTILE_HEADLINE = "Пожар\nв Бийске\x1b]0;взломано\x07 потушили\r"
+HOSTILE_BODY = (
+    "Пожар на складе\x07 в Бийске потушили за два часа.\x1b[2J Пострадавших нет,\x9b31m "
+    "сообщили в\x7f МЧС по Алтайскому краю. Причину возгорания выясняют дознаватели."
+)
+
+
+def test_table_shows_stored_control_characters_as_marks(tmp_path: Path) -> None:
+    """Text with escapes (from an import, a broken page) cannot retitle or clear the terminal,
+    and a line break in a headline does not break the layout; json keeps the text exact."""
+    db = tmp_path / "news.db"
+    hostile = Article(
+        url="https://www.amic.ru/news/incidents/500003",
+        source="amic",
+        headline=HOSTILE_HEADLINE,
+        body=HOSTILE_BODY,
+        published_at="2024-10-07T10:00:00+07:00\x1b[31m",
+    )
+    with Archive.open(db) as archive:
+        archive.store([hostile])
+    code, out, err = run("search", "пожар", "--db", str(db))
+    assert code == 0, err
+    assert not {"\x1b", "\x07", "\r", "\x7f", "\x9b"} & set(out)
+    lines = out.splitlines()
+    assert lines[0] == " 1. Пожар в Бийске␛]0;взломано␇ потушили"
+    assert "на складе␇ в Бийске потушили за два часа.␛[2J Пострадавших нет,�31m" in out
+    assert "сообщили в␡ МЧС" in out
+    code, out, err = run("search", "пожар", "--format", "json", "--db", str(db))
+    assert code == 0, err
+    [hit] = json.loads(out)
+    assert (hit["headline"], hit["published_at"]) == (HOSTILE_HEADLINE, hostile.published_at)
+    assert "\x1b[2J" in hit["snippet"] and "\x07" in hit["snippet"]
+
+
+def test_table_on_a_terminal_keeps_only_its_own_bold() -> None:
+    from crawler.cli.search import BOLD, render_table
+
+    row = {
+        "headline": "Пожар\x1b]0;взломано\x07",
+        "source": "amic",
+        "published_at": "2024-10-07T10:00:00+07:00",
+        "agency": "ИА\x1b[5m Амител",
+        "snippet": f"Склад {BOLD[0]}горел{BOLD[1]} два часа\x1b[2J",
+        "url": "https://www.amic.ru/news/incidents/500003\x07",
+    }
+    table = render_table([row], bold=True)
+    assert table.count("\x1b") == 4  # bold on and off around the headline, around the match
+    assert f"{BOLD[0]}Пожар␛]0;взломано␇{BOLD[1]}" in table
+    assert f"Склад {BOLD[0]}горел{BOLD[1]} два часа␛[2J" in table
+    assert "ИА␛[5m Амител" in table and "500003␇" in table
+
+
 def test_several_arguments_are_one_query(db: Path) -> None:
     code, out, _ = run("search", "--db", str(db), "--format", "jsonl", "--", "школа", "-ремонт")
     assert code == 0 and [json.loads(line)["source"] for line in out.splitlines()] == ["amic"]

@@ -28,6 +28,18 @@ FORMATS = ("table", "json", "jsonl", "csv")
 MAX_OFFSET = 10**9  # far past any archive, and within SQLite's 64-bit integers
 
 
+# Control characters (C0, DEL, C1) as the table shows them: a stored escape sequence must not
+# retitle, recolour or clear the reader's terminal. Line breaks and tabs are spaces; the rest
+# are visible marks (U+2400 control pictures; C1, which has none: U+FFFD).
+_BREAKS = "\t\n\v\f\r"
+_VISIBLE = {
+    **{code: chr(0x2400 + code) for code in range(0x20)},
+    **{ord(c): " " for c in _BREAKS},
+    0x7F: "\u2421",
+    **{code: "\ufffd" for code in range(0x80, 0xA0)},
+}
+
+
 def _hit_fields() -> list[str]:
     from dataclasses import fields
 
@@ -132,13 +144,15 @@ def _no_results(offset: int, total: int) -> str:
 
 
 def render_table(rows: list[dict[str, Any]], *, offset: int = 0, bold: bool = False) -> str:
-    """One block per hit: number and headline, source/date/agency, wrapped snippet, URL."""
+    """One block per hit: number and headline, source/date/agency, wrapped snippet, URL.
+
+    Control characters in the stored text are shown as marks (json, jsonl, csv keep them)."""
     width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 120))
     on, off = BOLD if bold else ("", "")
     blocks = []
     for n, row in enumerate(rows, offset + 1):
         meta = " · ".join(
-            str(v)
+            _line(str(v))
             for v in (
                 row["source"],
                 (row["published_at"] or "")[:16].replace("T", " "),
@@ -150,7 +164,26 @@ def render_table(rows: list[dict[str, Any]], *, offset: int = 0, bold: bool = Fa
             if v
         )
         snippet = textwrap.fill(
-            row["snippet"], width=width, initial_indent="   ", subsequent_indent="   "
+            _keeping_bold(row["snippet"]) if bold else _visible(row["snippet"]),
+            width=width,
+            initial_indent="   ",
+            subsequent_indent="   ",
         )
-        blocks.append(f"{n:>2}. {on}{row['headline']}{off}\n   {meta}\n{snippet}\n   {row['url']}")
+        headline, url = _line(row["headline"]), _line(row["url"])
+        blocks.append(f"{n:>2}. {on}{headline}{off}\n   {meta}\n{snippet}\n   {url}")
     return "\n\n".join(blocks)
+
+
+def _visible(text: str) -> str:
+    return text.translate(_VISIBLE)
+
+
+def _line(text: str) -> str:
+    """`text` on one line, control characters as marks, runs of spaces as one."""
+    return " ".join(_visible(text).split())
+
+
+def _keeping_bold(snippet: str) -> str:
+    """A snippet highlighted with BOLD: its control characters as marks, the marks kept."""
+    on, off = BOLD
+    return on.join(off.join(map(_visible, part.split(off))) for part in snippet.split(on))
