@@ -33,7 +33,7 @@ SNIPPET_WORDS = 30
 # A date filter compares this: UTC when the offset was known, the page's local time if not.
 WHEN = PUBLISHED
 # The order of hits: best score, then the later publication (unknown last), then newer id.
-_NEWEST_FIRST = "r, p IS NULL, p DESC, id DESC"
+_HIT_ORDER = "r, p IS NULL, p DESC, id DESC"
 
 
 @dataclass
@@ -287,7 +287,7 @@ def run_search(
     if collapse_stories:  # one hit per story: its best-ranked member
         matches = (
             "SELECT id, r FROM (SELECT id, r, ROW_NUMBER() OVER (PARTITION BY story "
-            f"ORDER BY {_NEWEST_FIRST}) AS n FROM ("
+            f"ORDER BY {_HIT_ORDER}) AS n FROM ("
             f"SELECT {fts}.rowid AS id, {score} AS r, {WHEN} AS p, "
             f"COALESCE(articles.story_id, -articles.id) AS story FROM {fts} "
             f"JOIN articles ON articles.id = {fts}.rowid WHERE {fts} MATCH ?{conditions})) "
@@ -302,10 +302,10 @@ def run_search(
         f"SELECT id, r FROM (SELECT matches.id AS id, r, {WHEN} AS p FROM matches "
         "JOIN articles ON articles.id = matches.id "
         "WHERE r <= COALESCE((SELECT r FROM cut), r)) "
-        f"ORDER BY {_NEWEST_FIRST} LIMIT ? OFFSET ?"
+        f"ORDER BY {_HIT_ORDER} LIMIT ? OFFSET ?"
     )
-    params = [*score_params, parsed.fts, *params, offset + limit - 1, limit, offset]
-    ranked = conn.execute(sql, params).fetchall()
+    args = [*score_params, parsed.fts, *params, offset + limit - 1, limit, offset]
+    ranked = conn.execute(sql, args).fetchall()
     if not ranked:
         return []
     return _hits(conn, ranked, parsed, marks)
@@ -364,7 +364,8 @@ def _hits(
         )
     }
     # An index entry whose article row was deleted by hand (foreign keys off) has no text to
-    # show: it is left out, and the page is one hit shorter.
+    # show: the query above leaves it out once the page is cut (the page is one hit shorter),
+    # and so does this, should a row go between the two queries.
     ranked = [r for r in ranked if r[0] in rows]
     hits: list[SearchHit] = []
     for article_id, rank in ranked:
