@@ -88,14 +88,114 @@ def test_table_and_filters(db: Path) -> None:
     assert code == 0 and "Губернатор вручил" in out and "Новоалтайске" not in out
 
 
+HOSTILE_HEADLINE = "Пожар\nв Бийске\x1b]0;взломано\x07 потушили\r"
+HOSTILE_BODY = (
+    "Пожар на складе\x07 в Бийске потушили за два часа.\x1b[2J Пострадавших нет,\x9b31m "
+    "сообщили в\x7f МЧС по Алтайскому краю. Причину возгорания выясняют дознаватели."
+)
+
+
+def test_table_shows_stored_control_characters_as_marks(tmp_path: Path) -> None:
+    """Text with escapes (from an import, a broken page) cannot retitle or clear the terminal,
+    and a line break in a headline does not break the layout; json keeps the text exact."""
+    db = tmp_path / "news.db"
+    hostile = Article(
+        url="https://www.amic.ru/news/incidents/500003",
+        source="amic",
+        headline=HOSTILE_HEADLINE,
+        body=HOSTILE_BODY,
+        published_at="2024-10-07T10:00:00+07:00\x1b[31m",
+    )
+    with Archive.open(db) as archive:
+        archive.store([hostile])
+    code, out, err = run("search", "пожар", "--db", str(db))
+    assert code == 0, err
+    assert not {"\x1b", "\x07", "\r", "\x7f", "\x9b"} & set(out)
+    lines = out.splitlines()
+    assert lines[0] == " 1. Пожар в Бийске␛]0;взломано␇ потушили"
+    assert "на складе␇ в Бийске потушили за два часа.␛[2J Пострадавших нет,�31m" in out
+    assert "сообщили в␡ МЧС" in out
+    code, out, err = run("search", "пожар", "--format", "json", "--db", str(db))
+    assert code == 0, err
+    [hit] = json.loads(out)
+    assert (hit["headline"], hit["published_at"]) == (HOSTILE_HEADLINE, hostile.published_at)
+    assert "\x1b[2J" in hit["snippet"] and "\x07" in hit["snippet"]
+
+
+def test_table_on_a_terminal_keeps_only_its_own_bold() -> None:
+    from crawler.cli.search import BOLD, render_table
+
+    row = {
+        "headline": "Пожар\x1b]0;взломано\x07",
+        "source": "amic",
+        "published_at": "2024-10-07T10:00:00+07:00",
+        "agency": "ИА\x1b[5m Амител",
+        "snippet": f"Склад {BOLD[0]}горел{BOLD[1]} два часа\x1b[2J",
+        "url": "https://www.amic.ru/news/incidents/500003\x07",
+    }
+    table = render_table([row], bold=True)
+    assert table.count("\x1b") == 4  # bold on and off around the headline, around the match
+    assert f"{BOLD[0]}Пожар␛]0;взломано␇{BOLD[1]}" in table
+    assert f"Склад {BOLD[0]}горел{BOLD[1]} два часа␛[2J" in table
+    assert "ИА␛[5m Амител" in table and "500003␇" in table
+
+
 def test_several_arguments_are_one_query(db: Path) -> None:
     code, out, _ = run("search", "--db", str(db), "--format", "jsonl", "--", "школа", "-ремонт")
     assert code == 0 and [json.loads(line)["source"] for line in out.splitlines()] == ["amic"]
 
 
+def test_an_index_entry_without_its_article_is_skipped(db: Path) -> None:
+    """An article row deleted by hand (foreign keys off) leaves its index entry behind: the
+    search shows the other hits, no traceback."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM articles WHERE url = ?", (ARTICLES[1].url,))
+    conn.commit()
+    conn.close()
+    result = run_cli("search", "школа", "--format", "jsonl", "--db", str(db))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == [ARTICLES[0].url]
+
+
 def test_no_results_is_not_an_error(db: Path) -> None:
     code, out, err = run("search", "космодром", "--db", str(db))
     assert code == 0 and out == "" and "no results" in err
+
+
+@pytest.mark.parametrize("command", [("search", "школа"), ("export", "--format", "jsonl")])
+def test_since_after_until_exits_2_and_says_so(db: Path, command: tuple[str, ...]) -> None:
+    args = (*command, "--since", "2026-01-01", "--until", "2019-01-01", "--db", str(db))
+    code, out, err = run(*args)
+    assert (code, out) == (2, "")
+    assert "--since 2026-01-01 is after --until 2019-01-01: no article can match" in err
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [("2024-10-06", "2024-10-06"), ("2024-10-06T02:00:00", "2024-10-06T02:00:00")],
+)
+def test_a_range_of_one_day_or_one_moment_is_no_error(db: Path, since: str, until: str) -> None:
+    """The ngs22 article was published 2024-10-06 at 09:00 in Barnaul: 02:00 UTC."""
+    code, out, err = run(
+        "search", "школа", "--since", since, "--until", until, "--format", "jsonl", "--db", str(db)
+    )
+    assert code == 0, err
+    assert [json.loads(line)["source"] for line in out.splitlines()] == ["ngs22"]
+
+
+def test_a_page_past_the_last_hit_says_how_many_there_are(db: Path) -> None:
+    code, out, err = run("search", "школа", "--offset", "100", "--db", str(db))
+    assert (code, out) == (0, "")
+    assert "no results at --offset 100 (2 matches)" in err
+    code, out, err = run("search", "школа", "--offset", "2", "--collapse-stories", "--db", str(db))
+    assert (code, out) == (0, "") and "no results at --offset 2 (2 matches)" in err
+    code, out, err = run(
+        "search", "губернатор", "--offset", "1", "--format", "json", "--db", str(db)
+    )
+    assert (code, json.loads(out)) == (0, []) and "no results at --offset 1 (1 match)" in err
+    code, out, err = run("search", "космодром", "--offset", "5", "--db", str(db))
+    assert (code, err.strip()) == (0, "no results")
 
 
 @pytest.mark.parametrize(
@@ -152,6 +252,68 @@ def test_dates_at_the_ends_of_the_calendar_are_open_bounds(
     assert result.exit_code == 0 and result.exception is None, result.output
     if args[0] in ("search", "export"):
         assert len(result.stdout.splitlines()) == found
+
+
+# Times without an offset, as `newsagg import` takes them from another tool's JSON.
+NAIVE = {
+    "2024-03-05": "ледоход",
+    "2024-03-05 12:00:00": "паводок",
+    "2024-03-05T12:00": "субботник",
+    "2024-03-05T23:30:00": "снегопад",
+}
+
+
+def _imported(tmp_path: Path, published: dict[str, str]) -> Path:
+    lines = [
+        json.dumps(
+            {
+                "url": f"https://ngs22.ru/text/spring/{n}/",
+                "source": "ngs22",
+                "headline": f"Весна: {word}",
+                "body": f"Весной в Барнауле ждут {word}. Горожан просят следить за новостями "
+                "и сообщениями спасателей.",
+                "published_at": when,
+            },
+            ensure_ascii=False,
+        )
+        for n, (when, word) in enumerate(published.items())
+    ]
+    dump = tmp_path / "spring.jsonl"
+    dump.write_text("\n".join(lines), encoding="utf-8")
+    db = tmp_path / "news.db"
+    result = run_cli("import", str(dump), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+@pytest.mark.parametrize(
+    ("bounds", "found"),
+    [
+        (("--since", "2024-03-05"), set(NAIVE.values())),
+        (("--until", "2024-03-05"), set(NAIVE.values())),
+        (("--until", "2024-03-04"), set()),
+        (("--since", "2024-03-06"), set()),
+        (("--since", "2024-03-05T23:30:00"), {"снегопад"}),  # inclusive
+        (("--until", "2024-03-05T12:00:00"), {"ледоход", "паводок", "субботник"}),
+    ],
+)
+def test_times_without_offset_compare_as_times(
+    tmp_path: Path, bounds: tuple[str, str], found: set[str]
+) -> None:
+    """A stored date alone is its midnight, a space or missing seconds change nothing."""
+    db = _imported(tmp_path, NAIVE)
+    for command in (("search", "весна"), ("export",)):
+        code, out, err = run(*command, *bounds, "--format", "jsonl", "--db", str(db))
+        assert code == 0, err
+        headlines = {json.loads(line)["headline"] for line in out.splitlines()}
+        assert headlines == {f"Весна: {word}" for word in found}, command
+
+
+@pytest.mark.parametrize("day", ["2024-10-06", "20241006", "2024-W40-7"])
+def test_any_spelling_of_a_date_is_the_whole_day(db: Path, day: str) -> None:
+    code, out, err = run("search", "школа", "--until", day, "--format", "jsonl", "--db", str(db))
+    assert code == 0, err
+    assert {json.loads(line)["source"] for line in out.splitlines()} == {"amic", "ngs22"}
 
 
 def test_a_far_date_is_no_traceback(db: Path) -> None:

@@ -300,6 +300,18 @@ def test_stories_command_lists_members_and_origin(archive: Archive, tmp_path: Pa
     assert json.loads(later.output) == []  # its latest copy is of 13 October
 
 
+def test_stories_since_a_day_takes_copies_dated_without_a_time(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """A copy whose page gave only the date is of that day for --since."""
+    archive.store([ORIGINAL, *COPIES[:-1], replace(COPIES[-1], published_at="2026-10-13")])
+    archive.close()
+    db = str(tmp_path / "news.db")
+    found = CliRunner().invoke(cli, ["stories", "--since", "2026-10-13", "--json", "--db", db])
+    assert found.exit_code == 0, found.output
+    assert [story["latest"] for story in json.loads(found.output)] == ["2026-10-13"]
+
+
 def test_stories_on_a_missing_archive(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["stories", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2 and "no archive at" in result.output

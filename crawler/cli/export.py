@@ -17,6 +17,7 @@ from crawler.cli.options import (
     db_option,
     open_archive,
     require_archive,
+    require_time_range,
     source_option,
 )
 
@@ -129,6 +130,7 @@ def command(
     from pipelines.export import ExportError, UnknownFieldError, export_articles
 
     out = None if output == "-" else Path(output)
+    require_time_range(since, until)
     require_archive(db_path)
     if out is not None and overwrites_archive(out, db_path):
         raise UsageExit(f"-o {output} would overwrite the archive {db_path}: choose another file")

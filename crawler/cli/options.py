@@ -83,7 +83,10 @@ demo_db_option = _archive_option(DEMO_DB, True, "SQLite archive for the demo's a
 
 
 class DateOrTime(click.ParamType):
-    """`2024-03-05` (a whole day) or an ISO time `2024-03-05T10:00+07:00` (UTC if naive)."""
+    """`2024-03-05` (a whole day) or an ISO time `2024-03-05T10:00+07:00` (UTC if naive).
+
+    Every spelling of a date that ISO allows (`20240305`, `2024-W10-2`) is a whole day too,
+    never the moment at its midnight: `--until 20240305` includes the 5th."""
 
     name = "DATE"
 
@@ -92,9 +95,26 @@ class DateOrTime(click.ParamType):
             return value
         text = str(value).strip()
         try:
-            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+        try:
+            return datetime.fromisoformat(text)
         except ValueError:
             self.fail(f"{value!r} is not a date (2024-03-05) or an ISO time", param, ctx)
+
+
+def require_time_range(since: date | None, until: date | None) -> None:
+    """Exit 2 when --since is after --until: nothing could match, and an empty result would
+    hide the slip."""
+    from pipelines.archive.search import empty_range
+
+    if empty_range(since, until):
+        assert since is not None and until is not None
+        raise UsageExit(
+            f"--since {since.isoformat()} is after --until {until.isoformat()}: "
+            "no article can match"
+        )
 
 
 def _known_source(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

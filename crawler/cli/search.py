@@ -19,12 +19,25 @@ from crawler.cli.options import (
     UsageExit,
     db_option,
     open_archive,
+    require_time_range,
     source_option,
 )
 
 BOLD = ("\x1b[1m", "\x1b[0m")
 FORMATS = ("table", "json", "jsonl", "csv")
 MAX_OFFSET = 10**9  # far past any archive, and within SQLite's 64-bit integers
+
+
+# Control characters (C0, DEL, C1) as the table shows them: a stored escape sequence must not
+# retitle, recolour or clear the reader's terminal. Line breaks and tabs are spaces; the rest
+# are visible marks (U+2400 control pictures; C1, which has none: U+FFFD).
+_BREAKS = "\t\n\v\f\r"
+_VISIBLE = {
+    **{code: chr(0x2400 + code) for code in range(0x20)},
+    **{ord(c): " " for c in _BREAKS},
+    0x7F: "\u2421",
+    **{code: "\ufffd" for code in range(0x80, 0xA0)},
+}
 
 
 def _hit_fields() -> list[str]:
@@ -80,29 +93,31 @@ def command(
     from pipelines.archive import SearchQueryError
 
     query = " ".join(words)
+    require_time_range(since, until)
     tty = fmt == "table" and sys.stdout.isatty()
+    filters: dict[str, Any] = {
+        "source": source,
+        "agency": agency,
+        "since": since,
+        "until": until,
+        "has_photo_credit": has_photo_credit,
+        "collapse_stories": collapse_stories,
+    }
     with open_archive(db_path) as archive:
         try:
             hits = archive.search(
-                query,
-                source=source,
-                agency=agency,
-                since=since,
-                until=until,
-                has_photo_credit=has_photo_credit,
-                limit=limit,
-                offset=offset,
-                marks=BOLD if tty else ("[", "]"),
-                collapse_stories=collapse_stories,
+                query, limit=limit, offset=offset, marks=BOLD if tty else ("[", "]"), **filters
             )
             sizes = archive.story_sizes([h.article_id for h in hits]) if collapse_stories else {}
+            # an empty page past the last hit: say how many there are
+            total = archive.count_matches(query, **filters) if not hits and offset else 0
         except SearchQueryError as exc:
             raise UsageExit(f"cannot read the query: {exc}") from None
     rows = [h.to_dict() for h in hits]
     if collapse_stories:  # how many articles each hit stands for
         rows = [{**row, "story_articles": sizes[row["article_id"]]} for row in rows]
     if not rows:
-        click.echo("no results", err=True)
+        click.echo(_no_results(offset, total), err=True)
         if fmt in ("table", "jsonl"):
             return  # json still prints [] and csv its header, for the program reading them
     if fmt == "json":
@@ -121,14 +136,23 @@ def command(
         click.echo(render_table(rows, offset=offset, bold=tty))
 
 
+def _no_results(offset: int, total: int) -> str:
+    """Plain "no results", or how many hits there are when --offset went past them all."""
+    if not total:
+        return "no results"
+    return f"no results at --offset {offset} ({total} {'match' if total == 1 else 'matches'})"
+
+
 def render_table(rows: list[dict[str, Any]], *, offset: int = 0, bold: bool = False) -> str:
-    """One block per hit: number and headline, source/date/agency, wrapped snippet, URL."""
+    """One block per hit: number and headline, source/date/agency, wrapped snippet, URL.
+
+    Control characters in the stored text are shown as marks (json, jsonl, csv keep them)."""
     width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 120))
     on, off = BOLD if bold else ("", "")
     blocks = []
     for n, row in enumerate(rows, offset + 1):
         meta = " · ".join(
-            str(v)
+            _line(str(v))
             for v in (
                 row["source"],
                 (row["published_at"] or "")[:16].replace("T", " "),
@@ -140,7 +164,26 @@ def render_table(rows: list[dict[str, Any]], *, offset: int = 0, bold: bool = Fa
             if v
         )
         snippet = textwrap.fill(
-            row["snippet"], width=width, initial_indent="   ", subsequent_indent="   "
+            _keeping_bold(row["snippet"]) if bold else _visible(row["snippet"]),
+            width=width,
+            initial_indent="   ",
+            subsequent_indent="   ",
         )
-        blocks.append(f"{n:>2}. {on}{row['headline']}{off}\n   {meta}\n{snippet}\n   {row['url']}")
+        headline, url = _line(row["headline"]), _line(row["url"])
+        blocks.append(f"{n:>2}. {on}{headline}{off}\n   {meta}\n{snippet}\n   {url}")
     return "\n\n".join(blocks)
+
+
+def _visible(text: str) -> str:
+    return text.translate(_VISIBLE)
+
+
+def _line(text: str) -> str:
+    """`text` on one line, control characters as marks, runs of spaces as one."""
+    return " ".join(_visible(text).split())
+
+
+def _keeping_bold(snippet: str) -> str:
+    """A snippet highlighted with BOLD: its control characters as marks, the marks kept."""
+    on, off = BOLD
+    return on.join(off.join(map(_visible, part.split(off))) for part in snippet.split(on))

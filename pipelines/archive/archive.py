@@ -36,6 +36,7 @@ from pipelines.archive.search import (
     DEFAULT_MARKS,
     RANK_WINDOW,
     SearchHit,
+    count_matches,
     filter_sql,
     run_search,
     utc_bound,
@@ -377,6 +378,30 @@ class Archive:
             offset=offset,
             marks=marks,
             rank_window=rank_window,
+            collapse_stories=collapse_stories,
+        )
+
+    def count_matches(
+        self,
+        query: str,
+        *,
+        source: str | None = None,
+        agency: str | None = None,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        has_photo_credit: bool = False,
+        collapse_stories: bool = False,
+    ) -> int:
+        """How many hits `search` with these filters pages through (all of them, not only
+        the ranked window); raises `SearchQueryError` as `search` does."""
+        return count_matches(
+            self.db.conn,
+            query,
+            source=source,
+            agency=agency,
+            since=since,
+            until=until,
+            has_photo_credit=has_photo_credit,
             collapse_stories=collapse_stories,
         )
 

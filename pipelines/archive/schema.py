@@ -30,6 +30,16 @@ REINDEX_NOTICE = 20_000  # articles: a migration that indexes again says so from
 
 logger = logging.getLogger("newsagg.archive")
 
+# An article's publication time as date filters and orders compare it: UTC when the page gave
+# an offset, else the page's own time written the same way ("2024-03-05" and "2024-03-05
+# 12:00" become "2024-03-05T00:00:00Z", "2024-03-05T12:00:00Z"; as stored, "2024-03-05" sorted
+# before the bound "2024-03-05T00:00:00Z" of its own day). Text that SQLite cannot read as a
+# time is compared as it is.
+PUBLISHED = (
+    "COALESCE(articles.published_at_utc, "
+    "strftime('%Y-%m-%dT%H:%M:%SZ', articles.published_at), articles.published_at)"
+)
+
 
 def m001_core(db: sqlite_utils.Database) -> None:
     """Articles, their URLs, versions, images, credits, sources, runs, fetch state, stories."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -20,8 +21,8 @@ from typing import Any
 
 from pipelines.archive import ranking
 from pipelines.archive.query import ParsedQuery, parse_query
-from pipelines.archive.schema import FTS_TABLE
-from pipelines.archive.stemming import stem
+from pipelines.archive.schema import FTS_TABLE, PUBLISHED
+from pipelines.archive.stemming import WORD_RE, stem
 
 DEFAULT_MARKS = ("[", "]")
 # bm25 is computed for every match: a word found in a third of a million-article archive
@@ -30,7 +31,9 @@ DEFAULT_MARKS = ("[", "]")
 RANK_WINDOW = 2000
 SNIPPET_WORDS = 30
 # A date filter compares this: UTC when the offset was known, the page's local time if not.
-WHEN = "COALESCE(articles.published_at_utc, articles.published_at)"
+WHEN = PUBLISHED
+# The order of hits: best score, then the later publication (unknown last), then newer id.
+_HIT_ORDER = "r, p IS NULL, p DESC, id DESC"
 
 
 @dataclass
@@ -97,6 +100,15 @@ def filter_sql(
     return where, params
 
 
+def empty_range(since: datetime | date | None, until: datetime | date | None) -> bool:
+    """Is no time both on or after `since` and on or before `until` (bounds as `filter_sql`
+    reads them: a date `until` ends at the next midnight, a moment is inclusive)?"""
+    if since is None or until is None:
+        return False
+    low, high = utc_bound(since), utc_bound(until, end=True)
+    return low > high or (low == high and not isinstance(until, datetime))
+
+
 def _is_match(stem: str, query: ParsedQuery) -> bool:
     return stem in query.stems or any(stem.startswith(p) for p in query.prefixes)
 
@@ -113,14 +125,27 @@ def _candidates(query: ParsedQuery) -> re.Pattern[str]:
 def _matches(text: str, query: ParsedQuery) -> list[tuple[int, int, str]]:
     """(start, end, stem) of the words of `text` that the query matches."""
     folded = text.lower().replace("ё", "е")
-    if len(folded) != len(text):  # a rare letter whose lower case is longer: no highlight
-        return []
-    found = []
-    for m in _candidates(query).finditer(folded):
-        word_stem = stem(m.group())
-        if _is_match(word_stem, query):
-            found.append((m.start(), m.end(), word_stem))
+    words: Iterator[tuple[int, int, str]]
+    if len(folded) == len(text):  # one character for one: positions in both texts agree
+        words = ((m.start(), m.end(), m.group()) for m in _candidates(query).finditer(folded))
+    else:  # a letter whose lower case is longer ("İ"): fold word by word
+        words = _folded_words(text)
+    found: list[tuple[int, int, str]] = []
+    for start, end, word in words:
+        word_stem = stem(word)
+        # one mark per word of the text, however many of its folded parts match
+        if _is_match(word_stem, query) and (not found or found[-1][0] != start):
+            found.append((start, end, word_stem))
     return found
+
+
+def _folded_words(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, folded word) for the words of `text`, positions in `text` itself. A word
+    whose folded form splits as the index splits it ("İstanbul": "i", "stanbul") yields each
+    part with the whole word's position."""
+    for m in WORD_RE.finditer(text):
+        for part in WORD_RE.findall(m.group().lower().replace("ё", "е")):
+            yield m.start(), m.end(), part
 
 
 def highlight(text: str, query: ParsedQuery, marks: tuple[str, str] = DEFAULT_MARKS) -> str:
@@ -175,16 +200,39 @@ def _forward(text: str, start: int, words: int) -> int:
 
 
 def _window_start(text: str, hits: list[tuple[int, int, str]], words: int) -> int:
-    """Where the window with the most distinct matched stems begins, a few words early."""
+    """Where the window with the most distinct matched stems (then the most matches) begins,
+    a few words early. Two pointers over the hits keep this linear in the text: a long body
+    with thousands of matches is as quick as a short one, and a rare query word found late
+    still wins over a run of a common one."""
     if not hits:
         return 0
-    best, best_score = hits[0][0], -1
-    for i, (first, _, _) in enumerate(hits[:50]):
-        inside = [h for h in hits[i:] if text.count(" ", first, h[0]) < words - 4]
-        score = len({h[2] for h in inside}) * 1000 + len(inside)
+    at = _word_numbers(text, hits)
+    span = max(words - 4, 1)  # room for the few words of context before the first match
+    inside: Counter[str] = Counter()
+    best, best_score = hits[0][0], (-1, -1)
+    end = 0
+    for i, (first, _, word_stem) in enumerate(hits):
+        while end < len(hits) and at[end] - at[i] < span:
+            inside[hits[end][2]] += 1
+            end += 1
+        score = (len(inside), end - i)
         if score > best_score:
             best, best_score = first, score
+        inside[word_stem] -= 1
+        if not inside[word_stem]:
+            del inside[word_stem]
     return _back(text, best, 4)  # a few words of context before the first match
+
+
+def _word_numbers(text: str, hits: list[tuple[int, int, str]]) -> list[int]:
+    """For each hit (in text order), how many words come before it: one pass over `text`."""
+    numbers: list[int] = []
+    count, last = 0, 0
+    for start, _, _ in hits:
+        count += text.count(" ", last, start)
+        last = start
+        numbers.append(count)
+    return numbers
 
 
 def _back(text: str, pos: int, words: int) -> int:
@@ -230,28 +278,64 @@ def run_search(
         if oldest is not None:
             where.append(f"{fts}.rowid >= ?")
             params.append(oldest[0])
-    # Only the id and the score go through the sort; the texts are read for the page shown.
-    # Ties go to the newer article: by storage order here, by publication time in `_hits`.
+    # Only ids and scores go through the sort; the texts are read for the page shown. Ties go
+    # to the later publication (unknown last), then to the newer article, in SQL, so that
+    # every page of a query agrees. The publication time is read only for the matches that
+    # can be on the page: those scoring no worse than the page's last.
     score, score_params = ranking.expression(conn, parsed.fts)
-    sql = (
-        f"SELECT {fts}.rowid, {score} AS score FROM {fts}{join} "
-        f"WHERE {fts} MATCH ? {''.join(' AND ' + w for w in where)} "
-        f"ORDER BY score, {fts}.rowid DESC LIMIT ? OFFSET ?"
-    )
+    conditions = "".join(" AND " + w for w in where)
     if collapse_stories:  # one hit per story: its best-ranked member
-        sql = (
+        matches = (
             "SELECT id, r FROM (SELECT id, r, ROW_NUMBER() OVER (PARTITION BY story "
-            "ORDER BY r, id DESC) AS n FROM ("
-            f"SELECT {fts}.rowid AS id, {score} AS r, "
+            f"ORDER BY {_HIT_ORDER}) AS n FROM ("
+            f"SELECT {fts}.rowid AS id, {score} AS r, {WHEN} AS p, "
             f"COALESCE(articles.story_id, -articles.id) AS story FROM {fts} "
-            f"JOIN articles ON articles.id = {fts}.rowid "
-            f"WHERE {fts} MATCH ? {''.join(' AND ' + w for w in where)})) "
-            "WHERE n = 1 ORDER BY r, id DESC LIMIT ? OFFSET ?"
+            f"JOIN articles ON articles.id = {fts}.rowid WHERE {fts} MATCH ?{conditions})) "
+            "WHERE n = 1"
         )
-    ranked = conn.execute(sql, [*score_params, parsed.fts, *params, limit, offset]).fetchall()
+    else:
+        matches = f"SELECT {fts}.rowid AS id, {score} AS r FROM {fts}{join} "
+        matches += f"WHERE {fts} MATCH ?{conditions}"
+    sql = (
+        f"WITH matches AS ({matches}), "
+        "cut AS (SELECT r FROM matches ORDER BY r LIMIT 1 OFFSET ?) "
+        f"SELECT id, r FROM (SELECT matches.id AS id, r, {WHEN} AS p FROM matches "
+        "JOIN articles ON articles.id = matches.id "
+        "WHERE r <= COALESCE((SELECT r FROM cut), r)) "
+        f"ORDER BY {_HIT_ORDER} LIMIT ? OFFSET ?"
+    )
+    args = [*score_params, parsed.fts, *params, offset + limit - 1, limit, offset]
+    ranked = conn.execute(sql, args).fetchall()
     if not ranked:
         return []
     return _hits(conn, ranked, parsed, marks)
+
+
+def count_matches(
+    conn: sqlite3.Connection,
+    query: str | ParsedQuery,
+    *,
+    source: str | None = None,
+    agency: str | None = None,
+    since: datetime | date | None = None,
+    until: datetime | date | None = None,
+    has_photo_credit: bool = False,
+    collapse_stories: bool = False,
+) -> int:
+    """How many hits `run_search` pages through (stories, with `collapse_stories`): one
+    COUNT over every match, for saying why a page came back empty."""
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    where, params = filter_sql(
+        source=source, agency=agency, since=since, until=until, has_photo_credit=has_photo_credit
+    )
+    fts = FTS_TABLE
+    counted = "DISTINCT COALESCE(articles.story_id, -articles.id)" if collapse_stories else "*"
+    row = conn.execute(
+        f"SELECT COUNT({counted}) FROM {fts} JOIN articles ON articles.id = {fts}.rowid "
+        f"WHERE {fts} MATCH ?{''.join(' AND ' + w for w in where)}",
+        [parsed.fts, *params],
+    ).fetchone()
+    return int(row[0])
 
 
 def join_lead(lead: str | None, body: str | None) -> str:
@@ -274,15 +358,15 @@ def _hits(
     rows = {
         r[0]: r
         for r in conn.execute(
-            "SELECT id, url, canonical_url, source, agency, headline, published_at, lead, body, "
-            "COALESCE(published_at_utc, published_at, '') "
+            "SELECT id, url, canonical_url, source, agency, headline, published_at, lead, body "
             f"FROM articles WHERE id IN ({marks_sql})",
             ids,
         )
     }
-    # Equal scores (reprints, twins): the later publication first.
-    ranked = sorted(ranked, key=lambda r: rows[r[0]][9], reverse=True)
-    ranked.sort(key=lambda r: r[1])
+    # An index entry whose article row was deleted by hand (foreign keys off) has no text to
+    # show: the query above leaves it out once the page is cut (the page is one hit shorter),
+    # and so does this, should a row go between the two queries.
+    ranked = [r for r in ranked if r[0] in rows]
     hits: list[SearchHit] = []
     for article_id, rank in ranked:
         row = rows[article_id]

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipelines.archive.schema import PUBLISHED as WHEN
+
 if TYPE_CHECKING:  # numpy and datasketch load only where fingerprints are made
     from pipelines.archive.fingerprint import Fingerprint
-
-WHEN = "COALESCE(published_at_utc, published_at)"
 
 
 @dataclass(frozen=True)
@@ -185,14 +185,17 @@ def recent(
         having.append("SUM(source = ?) > 0")
         params.append(source)
     if since:
-        having.append(f"MAX({WHEN}) >= ?")
+        having.append("newest >= ?")
         params.append(since)
+    # `latest` is shown as stored (a local time gets no "Z"); with one max() SQLite takes a
+    # bare column from the row holding the maximum.
     sql = (
-        f"SELECT story_id, MAX({WHEN}) AS latest FROM articles WHERE story_id IS NOT NULL "
+        f"SELECT story_id, COALESCE(published_at_utc, published_at) AS latest, "
+        f"MAX({WHEN}) AS newest FROM articles WHERE story_id IS NOT NULL "
         f"GROUP BY story_id {'HAVING ' + ' AND '.join(having) if having else ''} "
-        "ORDER BY latest IS NULL, latest DESC, story_id DESC LIMIT ?"
+        "ORDER BY newest IS NULL, newest DESC, story_id DESC LIMIT ?"
     )
-    heads = conn.execute(sql, [*params, limit]).fetchall()
+    heads = [row[:2] for row in conn.execute(sql, [*params, limit])]
     if not heads:
         return []
     ids = [h[0] for h in heads]
