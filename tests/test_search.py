@@ -138,7 +138,8 @@ FORMS: dict[str, Article] = {
         source="ngs22",
         headline="Учителя русского языка встретились в Барнауле",
         body="Губерна́тор вручил награды. Участники спорили, как ставить ударение в словах "
-        "«кварта́л» и «звоня́т», и обсуждали опыт коллег из Каза́хстана.",
+        "«кварта́л» и «звоня́т», и обсуждали опыт коллег из Каза́хстана и İstanbul "
+        "Üniversitesi.",
     ),
     "kazan": Article(
         url="https://sibnovosti.example/2024/05/02/kazan",
@@ -176,6 +177,7 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
         ("губернатор", {"stressed"}),  # stored with a stress mark: "Губерна́тор"
         ("Казахстан", {"stressed"}),  # "Каза́хстана"
         ("Каза́хстан", {"stressed"}),  # a stress mark in the query too
+        ("Istanbul", {"stressed"}),  # "İstanbul": lower case leaves a dot that cut the word
         ("казах*", {"kazakh", "stressed"}),  # never "Казани" (the stem of "казах" is "каз")
         ("соб*", {"kazan"}),  # "собрании", "собой": what the user typed begins them
         ("семена*", {"kazakh"}),  # the typed form finds its word ("семена" stems shorter)
@@ -186,6 +188,12 @@ def test_fleeting_vowels_stress_marks_and_prefixes(
     forms: Archive, query: str, expected: set[str]
 ) -> None:
     assert found(forms, query) == expected
+
+
+def test_words_with_stress_marks_are_highlighted_whole(forms: Archive) -> None:
+    (hit,) = forms.search("губернатор Казахстан Istanbul")
+    assert "[Губерна́тор]" in hit.snippet and "[Каза́хстана]" in hit.snippet
+    assert "[İstanbul]" in hit.snippet
 
 
 @pytest.mark.parametrize(

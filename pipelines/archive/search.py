@@ -22,7 +22,7 @@ from typing import Any
 from pipelines.archive import ranking
 from pipelines.archive.query import ParsedQuery, parse_query
 from pipelines.archive.schema import FTS_TABLE, PUBLISHED
-from pipelines.archive.stemming import WORD_RE, stem
+from pipelines.archive.stemming import MARKS, WORD_RE, fold, stem
 
 DEFAULT_MARKS = ("[", "]")
 # bm25 is computed for every match: a word found in a third of a million-article archive
@@ -109,6 +109,10 @@ def empty_range(since: datetime | date | None, until: datetime | date | None) ->
     return low > high or (low == high and not isinstance(until, datetime))
 
 
+# a word of the original text with the marks `fold` drops ("Губерна́тор" is one word)
+_MARKED_WORD_RE = re.compile(f"(?:[^\\W_]|[{MARKS}])+")
+
+
 def _is_match(stem: str, query: ParsedQuery) -> bool:
     return stem in query.stems or any(stem.startswith(p) for p in query.prefixes)
 
@@ -126,9 +130,10 @@ def _matches(text: str, query: ParsedQuery) -> list[tuple[int, int, str]]:
     """(start, end, stem) of the words of `text` that the query matches."""
     folded = text.lower().replace("ё", "е")
     words: Iterator[tuple[int, int, str]]
-    if len(folded) == len(text):  # one character for one: positions in both texts agree
+    if len(folded) == len(text) and not any(mark in text for mark in MARKS):
+        # one character for one: positions in both texts agree
         words = ((m.start(), m.end(), m.group()) for m in _candidates(query).finditer(folded))
-    else:  # a letter whose lower case is longer ("İ"): fold word by word
+    else:  # a letter whose lower case is longer ("İ"), a stress mark: fold word by word
         words = _folded_words(text)
     found: list[tuple[int, int, str]] = []
     for start, end, word in words:
@@ -143,8 +148,8 @@ def _folded_words(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, folded word) for the words of `text`, positions in `text` itself. A word
     whose folded form splits as the index splits it ("İstanbul": "i", "stanbul") yields each
     part with the whole word's position."""
-    for m in WORD_RE.finditer(text):
-        for part in WORD_RE.findall(m.group().lower().replace("ё", "е")):
+    for m in _MARKED_WORD_RE.finditer(text):
+        for part in WORD_RE.findall(fold(m.group())):
             yield m.start(), m.end(), part
 
 

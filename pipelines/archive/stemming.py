@@ -15,7 +15,8 @@ to "поселок" but "поселка" to "поселк" (likewise "участ
 part forms that met before; measured on the OpenCorpora lexicon (pymorphy3-dicts-ru, 164k
 lexemes), it lifts the lexemes whose forms all meet on one stem from 58.9 % to 64.4 % and
 leaves fewer stems shared by different words. Stress marks (U+0301, U+0300), which Russian
-teaching and some headlines use, are dropped before words are cut.
+teaching and some headlines use, and the dot above left by lower-casing "İ" are dropped
+before words are cut.
 
 Changing what `shadow` produces needs a migration that indexes every article again.
 """
@@ -74,7 +75,10 @@ def _stemmers() -> tuple[Stemmer.Stemmer, Stemmer.Stemmer]:
     return pair
 
 
-_STRESS = str.maketrans("", "", "\u0300\u0301")  # combining grave and acute accents
+# Combining marks dropped from folded text: stress marks (grave, acute) and the dot above
+# that lower-casing leaves of "İ" ("İstanbul" -> "i\u0307stanbul"), which would cut a word.
+MARKS = "\u0300\u0301\u0307"
+_STRESS = str.maketrans("", "", MARKS)
 _CONSONANTS = "бвгджзклмнпрстфхцчшщ"
 # a fleeting о/е before a final к or ц after a consonant: поселок/поселка, отец/отца
 _FLEETING_RE = re.compile(f"(?<=[{_CONSONANTS}])[ое](?=к$)|(?<=[{_CONSONANTS}])е(?=ц$)")
@@ -83,7 +87,7 @@ _FLEETING_RE = re.compile(f"(?<=[{_CONSONANTS}])[ое](?=к$)|(?<=[{_CONSONANTS}
 def fold(text: str) -> str:
     """Lower case, NFC, ё -> е, no stress marks: the spelling the index and queries use."""
     text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
-    if "\u0301" in text or "\u0300" in text:  # rare; translate() always would cost 0.35 ms a body
+    if any(mark in text for mark in MARKS):  # rare; translate() always costs 0.35 ms a body
         text = text.translate(_STRESS)
     return text
 
