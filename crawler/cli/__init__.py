@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "stories": "stories",
     "export": "export",
     "import": "import_",
+    "backup": "backup",
 }
 
 

@@ -1,0 +1,65 @@
+"""`newsagg backup`: the whole archive, consistent while another process writes."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from conftest import Crawl, run_cli
+
+TABLES = (
+    "articles",
+    "article_versions",
+    "article_urls",
+    "article_keys",
+    "raw_pages",
+    "stories",
+    "crawl_runs",
+    "fetch_state",
+    "minhash_bands_recent",
+)
+
+
+def counts(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def test_a_backup_holds_everything_and_ignores_an_open_write(
+    demo_crawl: Crawl, tmp_path: Path
+) -> None:
+    """A crawl in the middle of a transaction neither blocks the backup nor leaks into it;
+    the copy holds every table (versions, spellings, runs, fetch state), not only articles."""
+    db = tmp_path / "news.db"
+    with sqlite3.connect(demo_crawl.db) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)  # a private archive: this test writes into it
+    before = counts(db)
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("DELETE FROM article_urls")  # not committed while the backup runs
+        target = tmp_path / "backups" / "news-copy.db"
+        target.parent.mkdir()
+        target.write_bytes(b"an older backup")
+        result = run_cli("backup", str(target), "--db", str(db))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.returncode == 0, result.stderr
+    assert f"backed up {before['articles']} articles" in result.stderr
+    assert counts(target) == before and before["article_urls"] > before["articles"]
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary left
+    found = run_cli("search", "Казахстаном", "--format", "json", "--db", str(target))
+    assert found.returncode == 0 and "Казахстан" in found.stdout
+
+
+def test_a_backup_never_overwrites_the_archive(demo_crawl: Crawl, tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    shutil.copy(demo_crawl.db, db)
+    size = db.stat().st_size
+    for target in (db, Path(f"{db}-wal"), tmp_path / "missing" / "x.db", tmp_path):
+        result = run_cli("backup", str(target), "--db", str(db))
+        assert result.returncode == 2, (target, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert db.stat().st_size == size
