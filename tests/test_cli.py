@@ -31,7 +31,17 @@ def test_every_command_has_help_with_an_example() -> None:
 
 def test_archive_commands_take_db() -> None:
     runner = CliRunner()
-    for name in ("crawl", "demo", "stats", "search", "export", "import", "reparse", "stories"):
+    for name in (
+        "crawl",
+        "demo",
+        "stats",
+        "search",
+        "export",
+        "import",
+        "reparse",
+        "stories",
+        "backup",
+    ):
         if name in COMMANDS:
             assert "--db" in runner.invoke(cli, [name, "--help"]).output, name
 
