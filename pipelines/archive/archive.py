@@ -84,6 +84,23 @@ def _foreign(conn: sqlite3.Connection, path: Path) -> None:
         raise NotAnArchive(f"{path} is an SQLite database but not a newsagg archive")
 
 
+def _on_read_only_media(path: Path) -> bool:
+    """Is the archive on a read-only file system (a mounted backup disk, a read-only bind
+    mount) with nothing left in its -wal file, which an immutable reader would not see?"""
+    try:
+        if not os.statvfs(path).f_flag & os.ST_RDONLY:
+            return False
+    except OSError:
+        return False
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise sqlite3.OperationalError(  # read without it, the latest articles would be missing
+            f"{path} is on read-only media with unsaved changes in {wal.name}: copy both "
+            "files to a writable folder and read the copy"
+        )
+    return True
+
+
 def _exit_with_parent(parent: int) -> None:
     """In a bulk import's worker: end when the importing process is gone. A forked worker
     holds both ends of its task pipe, so after kill -9 or SIGTERM of the import it would
@@ -118,9 +135,11 @@ class Archive:
                 cls._upgrade(path)
             # Reading WAL needs <db>-shm beside the file: an account that may not create it
             # gets "attempt to write a readonly database" (the CLI says what to do). Reading
-            # the file as immutable instead would let a writer checkpoint under the reader.
+            # the file as immutable instead would let a writer checkpoint under the reader;
+            # on read-only media no writer can, so there it is the only way to read.
+            immutable = "&immutable=1" if _on_read_only_media(path) else ""
             conn = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+                f"{path.resolve().as_uri()}?mode=ro{immutable}", uri=True, check_same_thread=False
             )
         else:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,73 @@
+"""Reading an archive on read-only media (a mounted backup disk, a read-only bind mount)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Crawl, run_cli
+
+
+@pytest.fixture
+def mount(tmp_path: Path) -> Iterator[Path]:
+    """A small tmpfs at tmp_path/media; needs the right to mount (root here and in CI)."""
+    media = tmp_path / "media"
+    media.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(media)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield media
+    finally:
+        subprocess.run(["umount", "-l", str(media)], check=False)
+
+
+def copy_archive(source: Path, target: Path) -> None:
+    """A WAL archive with its -wal folded in, every connection closed (a remount needs it)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = WAL")  # as archives are: readers need -shm
+    finally:
+        src.close()
+        dst.close()
+
+
+def read_only(media: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(media)], check=True)
+
+
+def test_an_archive_on_read_only_media_can_be_searched(demo_crawl: Crawl, mount: Path) -> None:
+    """SQLite cannot create the -shm file a WAL reader needs there ("unable to open database
+    file" from every read command); with no writer possible, it is read as immutable."""
+    db = mount / "news.db"
+    copy_archive(demo_crawl.db, db)
+    shutil.copy(demo_crawl.db, mount / "unused")  # the file system holds more than the archive
+    read_only(mount)
+    found = run_cli("search", "Казахстаном", "--format", "json", "--db", str(db))
+    assert found.returncode == 0, found.stderr
+    assert "Казахстан" in found.stdout
+    stats = run_cli("stats", "--db", str(db))
+    assert stats.returncode == 0, stats.stderr
+
+
+def test_unsaved_changes_on_read_only_media_are_a_clear_error(
+    demo_crawl: Crawl, mount: Path
+) -> None:
+    """Read as immutable, an archive whose -wal still holds changes would miss them: the
+    reader is told to copy both files instead."""
+    db = mount / "news.db"
+    copy_archive(demo_crawl.db, db)
+    (mount / "news.db-wal").write_bytes(b"\0" * 4096)  # as a crawl cut off by the unmount
+    read_only(mount)
+    result = run_cli("search", "Казахстан", "--db", str(db))
+    assert result.returncode == 2, result.stderr
+    assert "copy both files to a writable folder" in result.stderr
