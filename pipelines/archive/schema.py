@@ -233,7 +233,9 @@ def m006_changed_at(db: sqlite_utils.Database) -> None:
 
     total = db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     if total >= REINDEX_NOTICE:
-        logger.warning("upgrading the change times of %s articles (once; a few minutes)", total)
+        logger.warning(
+            "upgrading the change times of %s articles (once; about a minute a million)", total
+        )
     db.execute("ALTER TABLE articles ADD COLUMN changed_at TEXT")
     # never NULL: a row without a key would never be exported again (rows other tools wrote
     # without either time count as changed now)
