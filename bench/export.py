@@ -92,6 +92,7 @@ def generate(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
             "fetched_at": seen,
             "first_seen": seen,
             "last_seen": seen,
+            "changed_at": seen,
             "content_hash": content_hash(headline, lead, body),
             "authors": dumps([author]),
             "photo_credits": dumps(

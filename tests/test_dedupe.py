@@ -177,7 +177,10 @@ def test_an_archive_made_before_stories_gets_keys_and_stories_on_open(tmp_path: 
         published_at="2026-10-13T12:00:00+07:00",
     )
     with db.conn:
+        # today's writer, less the column an earlier version did not have
+        db.conn.execute("ALTER TABLE articles ADD COLUMN changed_at TEXT")
         writer.store_batch(db.conn, [amic(SLUG), reprint], "2026-10-13T06:00:00Z", None)
+        db.conn.execute("ALTER TABLE articles DROP COLUMN changed_at")
     db.close()
     with Archive.open(path) as archive:
         assert archive.has_url(SLUG)

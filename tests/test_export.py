@@ -101,6 +101,14 @@ UTC_PUBLISHED = {
     "sibnovosti": "2024-03-05T05:40:00Z",
 }
 OFFSETS = {"amic": 420, "katun24": None, "ngs22": 420, "sibnovosti": 420}
+TIMESTAMPS = (
+    "published_at_utc",
+    "modified_at",
+    "fetched_at",
+    "first_seen",
+    "last_seen",
+    "changed_at",
+)
 
 
 def build_archive(path: Path, articles: Iterable[Article] = ARTICLES) -> Path:
@@ -185,6 +193,7 @@ def expected_record(row: dict[str, Any]) -> dict[str, Any]:
         "story_id": row["story_id"],
         "content_hash": row["content_hash"],
         "provenance": json.loads(row["provenance"]),
+        "changed_at": utc_text(row["changed_at"]),
     }
 
 
@@ -272,7 +281,7 @@ def test_parquet_schema_is_typed(archive: Archive, tmp_path: Path) -> None:
     assert schema.field("id").type == pa.int64()
     assert schema.field("word_count").type == pa.int32()
     assert schema.field("published_at_offset_minutes").type == pa.int16()
-    for name in ("published_at_utc", "modified_at", "fetched_at", "first_seen", "last_seen"):
+    for name in TIMESTAMPS:
         assert schema.field(name).type == pa.timestamp("us", tz="UTC"), name
     assert schema.field("published_at").type == pa.string()
     assert schema.field("authors").type == pa.list_(pa.string())
@@ -295,7 +304,7 @@ def test_parquet_round_trip_with_pyarrow(
         want = expected_record(row)
         got = records[row_id]
         for name, value in want.items():
-            if name in ("published_at_utc", "modified_at", "fetched_at", "first_seen", "last_seen"):
+            if name in TIMESTAMPS:
                 expect = None if value is None else datetime.fromisoformat(value)
                 assert got[name] == expect, name
                 assert got[name] is None or got[name].utcoffset().total_seconds() == 0

@@ -294,13 +294,15 @@ class Archive:
     def backdate(self, first_seen: Sequence[tuple[int, str]]) -> int:
         """Move `first_seen` of these (article id, UTC time) pairs back to the earlier of the
         stored and the given time (an import of another archive's export: an article it first
-        stored years ago was not first seen today); returns how many rows moved."""
+        stored years ago was not first seen today); returns how many rows moved. A moved row
+        is changed (`first_seen` is exported)."""
+        now = now_utc()
         with self._write() as conn:
             before = conn.total_changes
             conn.executemany(
-                "UPDATE articles SET first_seen = ?1 WHERE id = ?2 "
+                "UPDATE articles SET first_seen = ?1, changed_at = ?3 WHERE id = ?2 "
                 "AND (first_seen IS NULL OR first_seen > ?1)",
-                [(moment, article_id) for article_id, moment in first_seen],
+                [(moment, article_id, now) for article_id, moment in first_seen],
             )
             return conn.total_changes - before
 

@@ -14,6 +14,9 @@ from crawler.items import Article
 JSON_COLUMNS = ("authors", "photo_credits", "images", "tags", "provenance")
 # The fields whose change makes a new version of an article.
 TEXT_FIELDS = ("headline", "lead", "body")
+# Columns that move whenever a crawl sees an article again: their change alone does not move
+# `changed_at`, so an unchanged article is not exported again by `export --since-last`.
+SEEN_COLUMNS = frozenset({"fetched_at", "last_seen", "last_run_id"})
 
 
 def now_utc() -> str:

@@ -234,6 +234,25 @@ def m005_stems(db: sqlite_utils.Database) -> None:
     index_all(db.conn)
 
 
+def m006_changed_at(db: sqlite_utils.Database) -> None:
+    """`articles.changed_at`: when anything an export shows of the article last changed (the
+    key of `export --since-last`). `last_seen` served before, but reparse and story links
+    never moved it while a crawl that saw an article again unchanged did. Existing rows start
+    at their old key, so a saved export cursor goes on where it stopped."""
+    from pipelines.archive.rows import now_utc
+
+    total = db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    if total >= REINDEX_NOTICE:
+        logger.warning(
+            "upgrading the change times of %s articles (once; about a minute a million)", total
+        )
+    db.execute("ALTER TABLE articles ADD COLUMN changed_at TEXT")
+    # never NULL: a row without a key would never be exported again (rows other tools wrote
+    # without either time count as changed now)
+    db.execute("UPDATE articles SET changed_at = COALESCE(last_seen, first_seen, ?)", [now_utc()])
+    db.execute("CREATE INDEX idx_articles_changed_at ON articles (changed_at)")
+
+
 def index_all(conn: sqlite3.Connection, batch: int = 2000) -> int:
     """Empty the full-text index and index every article again, reading slices of ids so that
     memory stays flat at any archive size; returns how many were indexed."""
@@ -259,6 +278,7 @@ MIGRATIONS: list[Migration] = [
     m003_stories,
     m004_lsh_middle,
     m005_stems,
+    m006_changed_at,
 ]
 
 

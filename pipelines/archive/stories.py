@@ -6,6 +6,8 @@ is verified (`fingerprint.reprints`), and the article joins the candidates' stor
 that it bridges merge into the oldest). The origin of a story is its earliest published
 member (ties: the lowest id); members without a known time come last. A story is never
 split again when a member's text is later edited: links record what was once reprinted.
+Every article whose story or origin status a link changes is marked changed
+(`articles.changed_at`), so an incremental export delivers it again with its new story.
 """
 
 from __future__ import annotations
@@ -49,9 +51,11 @@ def link(
     now: str,
     *,
     fresh: bool = False,
+    stamp: bool = True,
 ) -> None:
     """Store the fingerprints of these articles and link their reprints; `fresh`: none of
-    them has a stored fingerprint yet (new articles), else older ones are replaced.
+    them has a stored fingerprint yet (new articles), else older ones are replaced; `stamp`:
+    see `join`.
 
     The batch is looked up at once; its members are also compared with each other (each
     with those before it), so the result is the same as storing them one by one."""
@@ -79,7 +83,7 @@ def link(
             links.append((article_id, matches))
     lsh.save_many(conn, articles, fresh=fresh, buckets=buckets)
     for article_id, matches in links:
-        join(conn, article_id, matches, now)
+        join(conn, article_id, matches, now, stamp=stamp)
     lsh.merge_if_due(conn)
 
 
@@ -103,8 +107,17 @@ def unlink(conn: sqlite3.Connection, article_ids: Sequence[int]) -> None:
         lsh.forget(conn, article_id)
 
 
-def join(conn: sqlite3.Connection, article_id: int, matches: Sequence[int], now: str) -> int:
-    """Put `article_id` and `matches` in one story; returns its id."""
+def join(
+    conn: sqlite3.Connection,
+    article_id: int,
+    matches: Sequence[int],
+    now: str,
+    *,
+    stamp: bool = True,
+) -> int:
+    """Put `article_id` and `matches` in one story; returns its id. Every article whose
+    story or origin status this changes is changed at `now` (`articles.changed_at`, the key
+    of incremental exports) unless not `stamp` (an archive older than that column)."""
     members = [article_id, *matches]
     marks = ",".join("?" * len(members))
     story_ids = sorted(
@@ -126,31 +139,58 @@ def join(conn: sqlite3.Connection, article_id: int, matches: Sequence[int], now:
         assert cur.lastrowid is not None
         story_id, merged = cur.lastrowid, []
     for other in merged:
-        conn.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (story_id, other))
+        _move(conn, story_id, "story_id = ?", [other], now, stamp)
         conn.execute("DELETE FROM stories WHERE id = ?", (other,))
-    conn.execute(f"UPDATE articles SET story_id = ? WHERE id IN ({marks})", [story_id, *members])
-    refresh(conn, story_id)
+    where = f"id IN ({marks}) AND story_id IS NOT ?"  # those already in it did not change
+    _move(conn, story_id, where, [*members, story_id], now, stamp)
+    refresh(conn, story_id, now, stamp=stamp)
     return story_id
 
 
-def refresh(conn: sqlite3.Connection, story_id: int) -> None:
-    """Recount a story and mark its earliest published member as the origin."""
+def _move(
+    conn: sqlite3.Connection,
+    story_id: int,
+    where: str,
+    params: Sequence[Any],
+    now: str,
+    stamp: bool,
+) -> None:
+    """Put the articles matching `where` in `story_id`, changed at `now` if `stamp`."""
+    sets: list[str] = ["story_id = ?"]
+    values: list[Any] = [story_id]
+    if stamp:
+        sets.append("changed_at = ?")
+        values.append(now)
+    conn.execute(f"UPDATE articles SET {', '.join(sets)} WHERE {where}", [*values, *params])
+
+
+def refresh(conn: sqlite3.Connection, story_id: int, now: str, *, stamp: bool = True) -> None:
+    """Recount a story and mark its earliest published member as the origin. When the origin
+    moves, the old and the new one are changed at `now`: `export --collapse-stories` shows a
+    story's origin, so an incremental export must deliver the new one."""
     row = conn.execute(
         f"SELECT id FROM articles WHERE story_id = ? ORDER BY {WHEN} IS NULL, {WHEN}, id LIMIT 1",
         (story_id,),
     ).fetchone()
+    origin = row[0] if row else None
+    previous = conn.execute("SELECT origin_article_id FROM stories WHERE id = ?", (story_id,))
+    before = previous.fetchone()[0]
     count = conn.execute("SELECT COUNT(*) FROM articles WHERE story_id = ?", (story_id,))
     conn.execute(
         "UPDATE stories SET origin_article_id = ?, article_count = ? WHERE id = ?",
-        (row[0] if row else None, count.fetchone()[0], story_id),
+        (origin, count.fetchone()[0], story_id),
     )
+    if stamp and before != origin:
+        conn.execute("UPDATE articles SET changed_at = ? WHERE id IN (?, ?)", (now, before, origin))
 
 
 def backfill(conn: sqlite3.Connection, now: str, batch: int = 1000) -> int:
     """Fingerprint and link every article without a fingerprint, in id order (an archive
-    made before stories existed); returns how many were fingerprinted."""
+    made before stories existed); returns how many were fingerprinted. Migration m004 runs
+    this before `articles.changed_at` exists; m006 then starts every row's change time."""
     from pipelines.archive import fingerprint as fp
 
+    stamp = "changed_at" in {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
     done, last = 0, 0
     while True:
         rows = conn.execute(
@@ -161,7 +201,7 @@ def backfill(conn: sqlite3.Connection, now: str, batch: int = 1000) -> int:
         if not rows:
             return done
         prints = [(i, p) for i, body, head in rows if (p := fp.fingerprint(body or "", head or ""))]
-        link(conn, prints, now, fresh=True)
+        link(conn, prints, now, fresh=True, stamp=stamp)
         done += len(prints)
         last = rows[-1][0]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from crawler.items import Article
 from pipelines.archive import rawstore, stories
 from pipelines.archive.chunked import select_in
-from pipelines.archive.rows import article_columns, to_utc
+from pipelines.archive.rows import SEEN_COLUMNS, article_columns, to_utc
 from pipelines.archive.schema import FTS_TABLE as FTS
 from pipelines.archive.stemming import shadow
 
@@ -93,6 +93,7 @@ def store_batch(
                 canonical_url=key,
                 first_seen=now,
                 last_seen=now,
+                changed_at=now,
                 first_run_id=run_id,
                 last_run_id=run_id,
             )
@@ -174,11 +175,25 @@ def update(
     cols.pop("url", None)  # the first URL seen stays; every spelling is in article_urls
     if seen:
         cols.update(last_seen=now, last_run_id=run_id)
-    sets = ", ".join(f"{name} = ?" for name in cols)
-    conn.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*cols.values(), article_id])
+    stamp, stamp_params = _changed_at(cols, now)
+    sets = ", ".join([*(f"{name} = ?" for name in cols), stamp])
+    conn.execute(
+        f"UPDATE articles SET {sets} WHERE id = ?", [*cols.values(), *stamp_params, article_id]
+    )
     if old[6] is not None and (old[7], old[8]) != (cols["published_at_utc"], cols["published_at"]):
-        stories.refresh(conn, old[6])  # a new time may make another member the origin
+        stories.refresh(conn, old[6], now)  # a new time may make another member the origin
     return "updated" if changed else "unchanged"
+
+
+def _changed_at(cols: dict[str, Any], now: str) -> tuple[str, list[Any]]:
+    """The SET term that moves `changed_at` to `now` only when a column other than the
+    `SEEN_COLUMNS` gets another value (or it has none yet). SET terms read the row as it
+    was, so the comparison costs no query of its own: this runs for every article a crawl
+    sees again."""
+    compared = [name for name in cols if name not in SEEN_COLUMNS]
+    differs = "".join(f" OR {name} IS NOT ?" for name in compared)
+    term = f"changed_at = CASE WHEN changed_at IS NULL{differs} THEN ? ELSE changed_at END"
+    return term, [*(cols[name] for name in compared), now]
 
 
 def _stemmed(article: Article, extra: Derived | None) -> tuple[str, str, str]:

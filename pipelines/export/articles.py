@@ -144,8 +144,9 @@ class _Tracker:
         self.key = after.last_seen if after else ""
         self.last_id = after.last_id if after else 0
 
-    def see(self, key: str, row_id: int) -> None:
-        if (key, row_id) > (self.key, self.last_id):
+    def see(self, key: str | None, row_id: int) -> None:
+        # None: a row another tool wrote without a change time; it cannot place the cursor
+        if key is not None and (key, row_id) > (self.key, self.last_id):
             self.key, self.last_id = key, row_id
 
 

@@ -166,6 +166,12 @@ COLUMNS: tuple[Column, ...] = (
         "field -> extraction layer (a JSON object; JSON text in CSV and Parquet)",
         _via("provenance", _object),
     ),
+    # Last, so that a table made from the files of earlier versions takes it by ADD COLUMN.
+    _ts(
+        "changed_at",
+        "when a value of this row last changed, UTC (what --since-last goes by; not moved "
+        "by a crawl that only sees the article again)",
+    ),
 )
 
 

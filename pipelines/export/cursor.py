@@ -1,10 +1,12 @@
 """Named cursors for incremental exports (`--since-last NAME`).
 
 A cursor is the largest (change key, id) pair a named export has delivered. The change key is
-the time a row last changed: a `changed_at`/`updated_at` column when the archive has one,
-otherwise `last_seen` (or `first_seen`). `last_seen` also moves when a crawl sees an article
-again unchanged, so that fallback may deliver a row twice, never miss one: consumers upsert on
-`id`. The cursor moves only after the export file is in place.
+`articles.changed_at`: the time anything an export shows of the article last changed (text,
+dates, images, credits, its story or its origin status; see `writer.update` and
+`stories.join`). A crawl that sees an article again unchanged does not move it, so such an
+article is not delivered again. An archive older than that column (opened without its
+migrations) falls back to `last_seen` (or `first_seen`). The cursor moves only after the
+export file is in place.
 
 Why the settle time: a writer stamps its rows with the time before its transaction commits
 (it may wait up to the busy timeout for the lock), so rows stamped a little before an export
@@ -21,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 TABLE = "export_cursors"
-# Columns that say when an article last changed, best first.
-CHANGE_COLUMNS = ("changed_at", "updated_at")
+CHANGE_COLUMN = "changed_at"  # indexed: an incremental run reads only the rows it delivers
+LEGACY_KEY = "COALESCE(articles.last_seen, articles.first_seen, '')"
 # Longer than a write transaction can wait for the lock (the archive's busy timeout, 30 s).
 SETTLE_SECONDS = 120.0
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -38,12 +40,9 @@ class ExportCursor:
 
 
 def change_key(conn: sqlite3.Connection) -> str:
-    """The SQL expression of a row's change key, from the columns `articles` has."""
+    """The SQL expression of a row's change key: the bare column, so that its index serves."""
     names = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
-    for name in CHANGE_COLUMNS:
-        if name in names:
-            return f"COALESCE(articles.{name}, articles.first_seen, '')"
-    return "COALESCE(articles.last_seen, articles.first_seen, '')"
+    return f"articles.{CHANGE_COLUMN}" if CHANGE_COLUMN in names else LEGACY_KEY
 
 
 def utc_now() -> datetime:

@@ -79,7 +79,11 @@ def _matching(
         where.append(f"articles.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
         params.append(parse_query(filters.query).fts)
     if after is not None and key is not None:
-        where.append(f"({key}, articles.id) > (?, ?)")
+        # A subquery of ids, so the index of the key finds the few changed rows; compared
+        # in the outer query, SQLite would rather scan every row in id order.
+        where.append(
+            f"articles.id IN (SELECT articles.id FROM articles WHERE ({key}, articles.id) > (?, ?))"
+        )
         params += [after.last_seen, after.last_id]
     return where, params
 
