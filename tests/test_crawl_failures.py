@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import sqlite3
 import subprocess
@@ -29,7 +30,7 @@ from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
-from crawler.cli.crawl import EXIT_NOTHING_FETCHED
+from crawler.cli.crawl import EXIT_NOTHING_FETCHED, EXIT_SOFTWARE
 from crawler.demo.server import DemoSite
 from crawler.health import CHECK_EXIT_CODE
 from crawler.items import Article
@@ -136,6 +137,53 @@ def test_a_source_that_worked_before_and_stops_answering_is_flagged_down(
     stats = run_cli("stats", "--db", str(db), "--json")
     assert stats.returncode == 0, stats.stderr[-3000:]
     assert json.loads(stats.stdout)["health"]["katun24"] == [down]
+
+
+@pytest.fixture
+def without_trafilatura(tmp_path: Path) -> dict[str, str]:
+    """The environment of a crawl whose parser dependency is missing: every article page
+    raises ImportError in the spider's callback (an install gone wrong, a bad upgrade)."""
+    hidden = tmp_path / "hidden"
+    (hidden / "trafilatura").mkdir(parents=True)
+    (hidden / "trafilatura" / "__init__.py").write_text(
+        "raise ImportError(\"No module named 'trafilatura' (hidden by the test)\")\n",
+        encoding="utf-8",
+    )
+    return {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(hidden), os.environ.get("PYTHONPATH")]))
+    }
+
+
+def test_an_exception_in_our_own_code_is_counted_and_fails_the_crawl(
+    without_trafilatura: dict[str, str], tmp_path: Path
+) -> None:
+    db = tmp_path / "news.db"
+    with DemoSite(sources=["ngs22"]) as site:
+        base = ["--base", f"ngs22={site.bases['ngs22']}"]
+        result = run_cli(
+            "crawl", "ngs22", *base, "--db", str(db), "--json", env=without_trafilatura
+        )
+    assert result.returncode == EXIT_SOFTWARE, result.stderr[-3000:]
+    summary = last_json(result.stdout)
+    ngs22 = summary["sources"]["ngs22"]
+    raised = ngs22["spider_exceptions"]["ImportError"]
+    assert raised == ngs22["article_pages"] > 0 and ngs22["new"] == 0
+    assert summary["spider_exceptions"] == raised
+    assert f"ngs22: {ngs22['pages']} pages, spider exceptions ImportError ×{raised}, 0 new" in (
+        result.stderr
+    )
+    assert f"newsagg crawl: {raised} pages raised an exception in newsagg's own code" in (
+        result.stderr
+    )
+    # the traceback once, not once per page
+    assert result.stderr.count("Traceback (most recent call last)") == 1
+    assert "(hidden by the test)" in result.stderr
+    con = sqlite3.connect(db)
+    try:
+        errors = con.execute("SELECT errors FROM crawl_runs").fetchone()[0]
+    finally:
+        con.close()
+    assert errors == raised + 1  # and the 404 of the listing page past the last
 
 
 def test_download_failures_get_a_short_kind() -> None:

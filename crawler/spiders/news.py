@@ -13,6 +13,9 @@ conditional GET (see `crawler.middlewares`) yields nothing.
 Every request has an errback: a page that could not be downloaded (DNS lookup failed,
 connection refused, timed out, a 5xx after retries) is counted per source as
 `errors/<kind>`, so a source that never answered shows up in the run summary and its health.
+An exception raised in a callback (a bug, a missing module) is counted per source as
+`spider_exceptions/<type>` and logged, its first traceback per type included: it cost a page,
+so the crawl exits non-zero (`crawler.cli.crawl`).
 
 Backfill (`since`): listings are walked past `max_pages` down to that date, and sitemap
 entries last modified before it are left alone. Callback arguments are plain values, so
@@ -33,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from OpenSSL.SSL import Error as SSLError
+from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
@@ -42,6 +46,7 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.log import failure_to_exc_info
 from twisted.internet import defer
 from twisted.internet import error as net_error
 from twisted.python.failure import Failure
@@ -52,6 +57,7 @@ from crawler.failedpages import FailedPages
 from crawler.items import Article, NotAnArticle
 from crawler.sources import Source, UnknownSource, get_source
 
+log = logging.getLogger("newsagg.spider")
 BACKFILL_MAX_PAGES = 1000  # listing pages per listing in a backfill; NEWS_BACKFILL_MAX_PAGES
 # Download failures (Scrapy's own, and Twisted's under them) -> the kind counted as
 # `errors/<kind>`; the first match wins.
@@ -165,6 +171,7 @@ class NewsSpider(scrapy.Spider):
                 db.parent / "failed" / db.stem,
                 settings.getint("NEWS_FAILED_PAGES_MAX", 20),
             )
+        crawler.signals.connect(spider.spider_error, signal=signals.spider_error)
         return spider
 
     # -- discovery ----------------------------------------------------------------
@@ -309,6 +316,33 @@ class NewsSpider(scrapy.Spider):
             return
         self._count(src, f"errors/{kind}")
         self.logger.info("could not download %s: %s (%s)", request.url, kind, failure.value)
+
+    def spider_error(self, failure: Failure, response: Response | Failure) -> None:
+        """A callback raised (a bug, a missing module): the page is lost, so count it under
+        its source and say so, with the traceback of the first of each type."""
+        if isinstance(response, Response):
+            request = response.request
+        else:  # raised in an errback
+            request = getattr(response, "request", None)
+        if request is None:
+            return
+        src = self.by_key.get(request.meta.get("source", ""))
+        if src is None:
+            return
+        name = type(failure.value).__name__
+        key = f"spider_exceptions/{name}"
+        stats = self.crawler.stats if self.crawler else None
+        first = not (stats and stats.get_value(f"newsagg/{src.key}/{key}"))
+        self._count(src, key)
+        log.log(
+            logging.ERROR if first else logging.DEBUG,
+            "%s: %s on %s: %s",
+            src.key,
+            name,
+            request.url,
+            failure.value,
+            exc_info=failure_to_exc_info(failure) if first else None,
+        )
 
     # -- articles -----------------------------------------------------------------
     def parse_article(self, response: Response, key: str) -> Iterator[Article | scrapy.Request]:
