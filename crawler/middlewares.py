@@ -11,8 +11,14 @@ run, the next one reads every feed and listing again rather than miss what they 
 
 It sits before the redirect middleware (650 > 600), so it sees every answer as sent,
 redirects included. Also counts HTTP errors per source (`newsagg/<source>/http/<status>`).
-An article the store could not write (signal `article_lost`) is not recorded, so the next
-run fetches it again instead of taking it for a page that gave no article.
+
+A page is lost when the store could not write its article (signal `article_lost`), when it
+could not be downloaded (signal `page_lost`, from the spider's errback) or when a callback
+raised on it (Scrapy's `spider_error`). A lost page is not recorded, nor are the URLs that
+redirected to it, so the next run fetches it again instead of taking it for a page that gave
+no article; and its source keeps no validators from this run, since a 304 next time would
+hide the feed item or listing entry that leads to it. Lost pages are counted per source
+(`newsagg/<source>/lost`).
 """
 
 from __future__ import annotations
@@ -26,14 +32,16 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.statscollectors import StatsCollector
+from twisted.python.failure import Failure
 
 from crawler.items import Article
+from crawler.signals import article_lost, page_lost
 from pipelines.archive.crawlstate import FetchRecord, record_fetches, utc_text, validators
+
+__all__ = ["FetchStateMiddleware", "article_lost", "page_lost"]
 
 logger = logging.getLogger("newsagg.fetchstate")
 TRACKED_KINDS = ("discovery", "article")
-# Sent by the store pipeline with `article=` when an article could not be written.
-article_lost = object()
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -50,6 +58,8 @@ class FetchStateMiddleware:
         self.records: dict[str, FetchRecord] = {}
         # article URL -> the URLs that redirected to it (old forms, AMP moves)
         self.redirected_from: dict[str, list[str]] = {}
+        self.source_of: dict[str, str] = {}  # discovery page URL -> its source
+        self.lost: dict[str, int] = {}  # source -> pages lost in this run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FetchStateMiddleware:
@@ -62,6 +72,8 @@ class FetchStateMiddleware:
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(middleware.forget, signal=article_lost)
+        crawler.signals.connect(middleware.page_failed, signal=page_lost)
+        crawler.signals.connect(middleware.spider_error, signal=signals.spider_error)
         return middleware
 
     def forget(self, article: Article) -> None:
@@ -69,9 +81,38 @@ class FetchStateMiddleware:
         to it, so the next run tries again."""
         for url in (article.url, article.canonical_url):
             if url:
-                self.records.pop(url, None)
-                for earlier in self.redirected_from.pop(url, ()):
-                    self.records.pop(earlier, None)
+                self._forget(url)
+        self._lose(article.source)
+
+    def page_failed(self, request: Request) -> None:
+        """The page could not be downloaded: as for an article the store lost."""
+        self._forget_request(request)
+
+    def spider_error(self, failure: Failure, response: Response | Failure) -> None:
+        """A callback raised on the page: whatever it held is lost."""
+        if isinstance(response, Response):
+            request = response.request
+        else:  # raised in an errback
+            request = getattr(response, "request", None)
+        if request is not None:
+            self._forget_request(request)
+
+    def _forget_request(self, request: Request) -> None:
+        for url in (request.url, *request.meta.get("redirect_urls", ())):
+            self._forget(url)
+        self._lose(request.meta.get("source"))
+
+    def _forget(self, url: str) -> None:
+        self.records.pop(url, None)
+        for earlier in self.redirected_from.pop(url, ()):
+            self.records.pop(earlier, None)
+
+    def _lose(self, source: str | None) -> None:
+        if not source:
+            return
+        self.lost[source] = self.lost.get(source, 0) + 1
+        if self.stats:
+            self.stats.inc_value(f"newsagg/{source}/lost")
 
     def spider_opened(self) -> None:
         if not self.conditional or not self.db_path.exists():
@@ -105,6 +146,8 @@ class FetchStateMiddleware:
                 etag, modified = self.validators.get(request.url, (None, None))
             record = FetchRecord(response.url, response.status, etag, modified, now)
             self.records[response.url] = record
+            if source:
+                self.source_of[response.url] = source
             return response
         # a redirect is recorded under the URL that answered it (old forms, AMP moves)
         self.records[request.url] = FetchRecord(request.url, response.status, fetched_at=now)
@@ -113,9 +156,22 @@ class FetchStateMiddleware:
         return response
 
     def spider_closed(self, reason: str) -> None:
-        records = list(self.records.values())
-        if reason != "finished":  # keep no validators: the next run reads everything again
-            records = [FetchRecord(r.url, r.status, None, None, r.fetched_at) for r in records]
+        """Write the records; validators only from a finished run, and only for the sources
+        that lost no page (the next run reads the others in full)."""
+        records = [
+            r
+            if reason == "finished" and self.source_of.get(r.url) not in self.lost
+            else FetchRecord(r.url, r.status, None, None, r.fetched_at)
+            for r in self.records.values()
+        ]
+        for source, count in sorted(self.lost.items()):
+            logger.info(
+                "%s: %d %s lost (not stored or not downloaded): the next run reads its feeds, "
+                "sitemaps and listings in full",
+                source,
+                count,
+                "page" if count == 1 else "pages",
+            )
         if not records:
             return
         from pipelines.archive import Archive

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, load_truth, run_cli
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
 from scrapy.http import Request, Response
 from scrapy.signalmanager import SignalManager
@@ -154,15 +154,18 @@ def without_trafilatura(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def test_an_exception_in_our_own_code_is_counted_and_fails_the_crawl(
+def test_an_exception_in_our_own_code_fails_the_crawl_and_the_next_run_stores_the_articles(
     without_trafilatura: dict[str, str], tmp_path: Path
 ) -> None:
+    """It used to exit 0 with `exceptions: 0`, and keep the feed's and listing's validators,
+    so the runs after it, with the module back, stored nothing ("304")."""
     db = tmp_path / "news.db"
     with DemoSite(sources=["ngs22"]) as site:
         base = ["--base", f"ngs22={site.bases['ngs22']}"]
         result = run_cli(
             "crawl", "ngs22", *base, "--db", str(db), "--json", env=without_trafilatura
         )
+        repaired = run_cli("crawl", "ngs22", *base, "--db", str(db), "--json")
     assert result.returncode == EXIT_SOFTWARE, result.stderr[-3000:]
     summary = last_json(result.stdout)
     ngs22 = summary["sources"]["ngs22"]
@@ -180,10 +183,14 @@ def test_an_exception_in_our_own_code_is_counted_and_fails_the_crawl(
     assert "(hidden by the test)" in result.stderr
     con = sqlite3.connect(db)
     try:
-        errors = con.execute("SELECT errors FROM crawl_runs").fetchone()[0]
+        errors = con.execute("SELECT errors FROM crawl_runs ORDER BY id").fetchone()[0]
     finally:
         con.close()
     assert errors == raised + 1  # and the 404 of the listing page past the last
+
+    assert repaired.returncode == 0, repaired.stderr[-3000:]
+    fixed = last_json(repaired.stdout)["sources"]["ngs22"]
+    assert (fixed["new"], fixed.get("not_modified", 0)) == (len(load_truth("ngs22")["articles"]), 0)
 
 
 def test_download_failures_get_a_short_kind() -> None:
@@ -313,6 +320,22 @@ def test_a_lost_article_reached_by_redirect_is_fetched_again() -> None:
     assert sorted(fetches.records) == sorted([old, new, kept])
     fetches.forget(Article(url=new, headline="Новость", body="Текст."))
     assert list(fetches.records) == [kept]
+
+
+def test_a_page_that_failed_to_download_is_forgotten_with_its_redirects() -> None:
+    """Recorded as a 301, the old URL would keep the next run from asking again for 24 h;
+    and the source keeps no validators, so the next run reads its feeds and listings."""
+    fetches = FetchStateMiddleware("unused.db", None, conditional=False)
+    old, new = "https://amic.ru/news/575321", "https://amic.ru/news/news-575321"
+    feed = Request("https://amic.ru/rss/", meta={"kind": "discovery", "source": "amic"})
+    fetches.process_response(feed, Response(feed.url, status=200, headers={"ETag": '"1"'}))
+    first = Request(old, meta={"kind": "article", "source": "amic"})
+    fetches.process_response(first, Response(old, status=301, headers={"Location": new}))
+    fetches.page_failed(
+        Request(new, meta={"kind": "article", "source": "amic", "redirect_urls": [old]})
+    )
+    assert list(fetches.records) == [feed.url]
+    assert fetches.lost == {"amic": 1}
 
 
 class TwinArchive(FlakyArchive):

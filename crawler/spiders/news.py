@@ -12,7 +12,9 @@ conditional GET (see `crawler.middlewares`) yields nothing.
 
 Every request has an errback: a page that could not be downloaded (DNS lookup failed,
 connection refused, timed out, a 5xx after retries) is counted per source as
-`errors/<kind>`, so a source that never answered shows up in the run summary and its health.
+`errors/<kind>`, so a source that never answered shows up in the run summary and its health;
+unless robots.txt forbade it, it is also reported lost (signal `page_lost`), so the next run
+reads its source's feeds and listings in full and tries it again.
 An exception raised in a callback (a bug, a missing module) is counted per source as
 `spider_exceptions/<type>` and logged, its first traceback per type included: it cost a page,
 so the crawl exits non-zero (`crawler.cli.crawl`).
@@ -55,6 +57,7 @@ from crawler import discovery
 from crawler.backfill import hint_time, listing_dates, newer_than, since_moment
 from crawler.failedpages import FailedPages
 from crawler.items import Article, NotAnArticle
+from crawler.signals import page_lost
 from crawler.sources import Source, UnknownSource, get_source
 
 log = logging.getLogger("newsagg.spider")
@@ -316,6 +319,8 @@ class NewsSpider(scrapy.Spider):
             return
         self._count(src, f"errors/{kind}")
         self.logger.info("could not download %s: %s (%s)", request.url, kind, failure.value)
+        if kind not in ("robots", "ignored") and self.crawler:  # left out on purpose: not lost
+            self.crawler.signals.send_catch_log(page_lost, request=request)
 
     def spider_error(self, failure: Failure, response: Response | Failure) -> None:
         """A callback raised (a bug, a missing module): the page is lost, so count it under
