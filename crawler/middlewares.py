@@ -1,8 +1,9 @@
 """`FetchStateMiddleware`: conditional GET and the record of what a crawl fetched.
 
 Discovery pages (feeds, sitemaps, listings; `meta["kind"] == "discovery"`) are requested
-with If-None-Match / If-Modified-Since from the last run's validators; a 304 reaches the
-spider's callback (which then yields nothing) instead of being dropped as an error.
+with If-None-Match / If-Modified-Since from the last run's validators, unless the spider set
+`meta["conditional"] = False` (a source that catches up on an unfinished run); a 304 reaches
+the spider's callback (which then yields nothing) instead of being dropped as an error.
 Every discovery and article response is remembered (URL, status, validators, time) and
 written to the archive's `fetch_state` in one transaction when the spider closes, after
 the store pipeline has flushed its articles, so a record never claims a page whose
@@ -18,7 +19,8 @@ raised on it (Scrapy's `spider_error`). A lost page is not recorded, nor are the
 redirected to it, so the next run fetches it again instead of taking it for a page that gave
 no article; and its source keeps no validators from this run, since a 304 next time would
 hide the feed item or listing entry that leads to it. Lost pages are counted per source
-(`newsagg/<source>/lost`).
+(`newsagg/<source>/lost`), which makes the next run read that source in full
+(`pipelines.archive.crawlstate.unfinished_sources`).
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ class FetchStateMiddleware:
             self.validators = validators(archive)
 
     def process_request(self, request: Request) -> None:
-        if request.meta.get("kind") != "discovery":
+        if request.meta.get("kind") != "discovery" or request.meta.get("conditional") is False:
             return
         request.meta.setdefault("handle_httpstatus_list", [304])
         etag, modified = self.validators.get(request.url, (None, None))

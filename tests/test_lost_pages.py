@@ -3,7 +3,9 @@
 A run loses a page when the store cannot write its article (disk full, here a trigger that
 fails the insert as a full disk would), or when it could not be downloaded (timed out). Such
 a run used to keep the validators of every feed and listing, so the next runs got 304 Not
-Modified, never saw the lost article's link again and stored nothing, while exiting 0.
+Modified, never saw the lost article's link again and stored nothing, while exiting 0. An
+article listed only on the listing's second page needs more: the next run walks the listing
+to its page limit, though its first page shows only known articles.
 Each test crawls ngs22 of the demo site three times: losing, recovering, back to 304s.
 """
 
@@ -14,6 +16,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import HoldingSite, run_cli
 
 from crawler.demo.server import DemoSite
@@ -21,6 +24,8 @@ from pipelines.archive import Archive
 
 # On the first listing page and in the feed of ngs22 (so reached from a conditional GET).
 LOST_PATH = "/text/incidents/2026/11/25/73497455/"
+# Only on the second listing page: the next run must walk past a first page of known articles.
+SECOND_PAGE_PATH = "/text/business/2026/10/09/73433741/"
 ARTICLES = 12  # ngs22's articles on the demo site
 
 
@@ -61,13 +66,16 @@ def assert_back_to_not_modified(site: DemoSite, db: Path) -> None:
     assert sorted(asked) == [("/robots.txt", 200), ("/rss-feeds/rss.xml", 304), ("/text/", 304)]
 
 
-def test_an_article_the_store_could_not_write_is_stored_by_the_next_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lost_path", [LOST_PATH, SECOND_PAGE_PATH], ids=["feed", "page-2"])
+def test_an_article_the_store_could_not_write_is_stored_by_the_next_run(
+    lost_path: str, tmp_path: Path
+) -> None:
     db = tmp_path / "news.db"
     Archive.open(db).close()
     con = sqlite3.connect(db)
     con.execute(
         "CREATE TRIGGER disk_full BEFORE INSERT ON articles "
-        f"WHEN NEW.canonical_url LIKE '%{LOST_PATH}' "
+        f"WHEN NEW.canonical_url LIKE '%{lost_path}' "
         "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
     )
     con.commit()
@@ -76,16 +84,16 @@ def test_an_article_the_store_could_not_write_is_stored_by_the_next_run(tmp_path
         lost, _ = crawl(site, db)
         assert lost["dropped"] == {"empty body": 1, "store error": 1}
         assert lost["lost"] == 1
-        assert lost["new"] == ARTICLES - 1 and LOST_PATH not in stored_paths(db, base)
+        assert lost["new"] == ARTICLES - 1 and lost_path not in stored_paths(db, base)
 
         con.execute("DROP TRIGGER disk_full")  # space freed
         con.commit()
         con.close()
         again, asked = crawl(site, db)
         assert ("/rss-feeds/rss.xml", 200) in asked and ("/text/", 200) in asked
-        assert (LOST_PATH, 200) in asked
+        assert (lost_path, 200) in asked
         assert again["new"] == 1 and "lost" not in again
-        assert LOST_PATH in stored_paths(db, base)
+        assert lost_path in stored_paths(db, base)
         assert len(stored_paths(db, base)) == ARTICLES
 
         assert_back_to_not_modified(site, db)

@@ -8,7 +8,10 @@ Incremental: URLs in `known_urls` (URL -> when last fetched) are not fetched aga
 a feed pubDate or sitemap lastmod is newer than that fetch; `recheck_urls` are archived
 articles fetched again on purpose (young ones, for edits) that still count as known for
 pagination, which stops at the first page without unknown articles. A 304 answer to a
-conditional GET (see `crawler.middlewares`) yields nothing.
+conditional GET (see `crawler.middlewares`) yields nothing. Both rules assume the last run
+read everything it found; for the sources in `catch_up`, whose last run did not finish or
+lost pages, the discovery pages are fetched without validators and listings are walked to
+their page limit, since what that run missed may sit behind pages of articles it stored.
 
 Every request has an errback: a page that could not be downloaded (DNS lookup failed,
 connection refused, timed out, a 5xx after retries) is counted per source as
@@ -134,6 +137,7 @@ class NewsSpider(scrapy.Spider):
         base: str | None = None,
         known_urls: Mapping[str, str] | Iterable[str] | None = None,
         recheck_urls: Collection[str] | None = None,
+        catch_up: Collection[str] | str | None = None,
         max_pages: int | str | None = None,
         since: date | str | None = None,
         **kwargs: Any,
@@ -152,6 +156,9 @@ class NewsSpider(scrapy.Spider):
         else:
             self.known_urls = dict.fromkeys(known_urls or (), "")
         self.recheck_urls = set(recheck_urls or ())
+        if isinstance(catch_up, str):  # `-a catch_up=amic,ngs22`
+            catch_up = [key.strip() for key in catch_up.split(",") if key.strip()]
+        self.catch_up = set(catch_up or ())  # source keys read in full (see the module doc)
         self.max_pages = int(max_pages) if max_pages else None
         self.since = date.fromisoformat(since) if isinstance(since, str) else since
         self.follow_depth = 1  # article -> linked article; NEWS_FOLLOW_DEPTH overrides
@@ -182,9 +189,17 @@ class NewsSpider(scrapy.Spider):
         for request in self._entry_requests():
             yield request
 
+    def _discovery_meta(self, key: str) -> dict[str, Any]:
+        """The meta of a feed, sitemap or listing request: without validators for a source
+        that catches up, since a 304 would hide what its last run did not get to."""
+        meta: dict[str, Any] = {"source": key, "kind": "discovery"}
+        if key in self.catch_up:
+            meta["conditional"] = False
+        return meta
+
     def _entry_requests(self) -> Iterator[scrapy.Request]:
         for src in self.sources:
-            meta = {"source": src.key, "kind": "discovery"}
+            meta = self._discovery_meta(src.key)
             key = {"key": src.key}
             entries = ((src.feeds, self.parse_feed), (src.sitemaps, self.parse_sitemap))
             for urls, callback in entries:
@@ -236,7 +251,7 @@ class NewsSpider(scrapy.Spider):
                     url,
                     self.parse_sitemap,
                     cb_kwargs={"key": key},
-                    meta={"source": key, "kind": "discovery"},
+                    meta=self._discovery_meta(key),
                     errback=self.download_failed,
                 )
         floor = self._since(src)
@@ -272,7 +287,7 @@ class NewsSpider(scrapy.Spider):
                 discovery.with_page(first, src.page_param, page + 1),
                 self.parse_listing,
                 cb_kwargs={"key": key, "page": page + 1, "first": first},
-                meta={"source": key, "kind": "discovery"},
+                meta=self._discovery_meta(key),
                 errback=self.download_failed,
             )
 
@@ -280,11 +295,15 @@ class NewsSpider(scrapy.Spider):
         self, src: Source, urls: list[str], dates: dict[str, str], page: int, first: str
     ) -> bool:
         """Regular runs walk on while a page brings articles we do not know, up to
-        max_pages; a backfill walks on while the page still reaches back to `since`."""
+        max_pages (a source that catches up: while the page lists articles at all); a
+        backfill walks on while the page still reaches back to `since`."""
         floor = self._since(src)
         if floor is None:
+            limit = self.max_pages or src.max_pages
+            if src.key in self.catch_up:
+                return bool(urls) and page < limit
             fresh = [u for u in urls if u not in self.known_urls and u not in self.recheck_urls]
-            return bool(fresh) and page < (self.max_pages or src.max_pages)
+            return bool(fresh) and page < limit
         if not urls or page >= self.backfill_max_pages or first in self._past_since():
             return False
         stamps = [t for t in (hint_time(dates.get(u)) for u in urls) if t]
