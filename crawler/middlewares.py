@@ -13,14 +13,15 @@ run, the next one reads every feed and listing again rather than miss what they 
 It sits before the redirect middleware (650 > 600), so it sees every answer as sent,
 redirects included. Also counts HTTP errors per source (`newsagg/<source>/http/<status>`).
 
-A page is lost when the store could not write its article (signal `article_lost`), when it
-could not be downloaded (signal `page_lost`, from the spider's errback) or when a callback
-raised on it (Scrapy's `spider_error`). A lost page is not recorded, nor are the URLs that
-redirected to it, so the next run fetches it again instead of taking it for a page that gave
-no article; and its source keeps no validators from this run, since a 304 next time would
-hide the feed item or listing entry that leads to it. Lost pages are counted per source
-(`newsagg/<source>/lost`), which makes the next run read that source in full
-(`pipelines.archive.crawlstate.unfinished_sources`).
+A page is lost when the store could not write its article (signal `article_lost`), when
+another item pipeline raised on its article (Scrapy's `item_error`, counted as dropped
+`pipeline error`), when it could not be downloaded (signal `page_lost`, from the spider's
+errback) or when a callback raised on it (Scrapy's `spider_error`). A lost page is not
+recorded, nor are the URLs that redirected to it, so the next run fetches it again instead
+of taking it for a page that gave no article; and its source keeps no validators from this
+run, since a 304 next time would hide the feed item or listing entry that leads to it. Lost
+pages are counted per source (`newsagg/<source>/lost`), which makes the next run read that
+source in full (`pipelines.archive.crawlstate.unfinished_sources`).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
 from crawler.items import Article
@@ -62,6 +65,7 @@ class FetchStateMiddleware:
         self.redirected_from: dict[str, list[str]] = {}
         self.source_of: dict[str, str] = {}  # discovery page URL -> its source
         self.lost: dict[str, int] = {}  # source -> pages lost in this run
+        self.pipeline_errors: set[str] = set()  # exception types logged with a traceback
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FetchStateMiddleware:
@@ -76,6 +80,7 @@ class FetchStateMiddleware:
         crawler.signals.connect(middleware.forget, signal=article_lost)
         crawler.signals.connect(middleware.page_failed, signal=page_lost)
         crawler.signals.connect(middleware.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(middleware.item_error, signal=signals.item_error)
         return middleware
 
     def forget(self, article: Article) -> None:
@@ -85,6 +90,25 @@ class FetchStateMiddleware:
             if url:
                 self._forget(url)
         self._lose(article.source)
+
+    def item_error(self, item: Any, failure: Failure) -> None:
+        """An item pipeline raised on the article (a bug): it was not stored. Counted and
+        logged like a store error (the first traceback of each type in full)."""
+        if not isinstance(item, Article):
+            return
+        name = type(failure.value).__name__
+        first = name not in self.pipeline_errors
+        self.pipeline_errors.add(name)
+        logger.error(
+            "could not store %s: %s in a pipeline: %s",
+            item.url,
+            name,
+            failure.value,
+            exc_info=failure_to_exc_info(failure) if first else None,
+        )
+        if self.stats and item.source:
+            self.stats.inc_value(f"newsagg/{item.source}/dropped/pipeline error")
+        self.forget(item)
 
     def page_failed(self, request: Request) -> None:
         """The page could not be downloaded: as for an article the store lost."""

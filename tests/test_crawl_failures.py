@@ -338,6 +338,30 @@ def test_a_page_that_failed_to_download_is_forgotten_with_its_redirects() -> Non
     assert fetches.lost == {"amic": 1}
 
 
+def test_an_article_a_pipeline_raised_on_is_dropped_and_fetched_again(
+    store_log: pytest.LogCaptureFixture,
+) -> None:
+    """A bug in validate, normalize or dedupe lost the article as a store error does, but
+    its page stayed recorded as fetched and the source's validators were kept."""
+    stats = Stats()
+    fetches = FetchStateMiddleware("unused.db", stats, conditional=False)  # type: ignore[arg-type]
+    url = "https://amic.ru/news/581927"
+    fetches.process_response(
+        Request(url, meta={"kind": "article", "source": "amic"}), Response(url, status=200)
+    )
+    item = article(581927)
+    item.source = "amic"
+    try:
+        raise ValueError("bad date")
+    except ValueError:
+        fetches.item_error(item, Failure())
+    assert fetches.records == {} and fetches.lost == {"amic": 1}
+    assert stats.values == {"newsagg/amic/dropped/pipeline error": 1, "newsagg/amic/lost": 1}
+    assert "could not store https://amic.ru/news/581927: ValueError in a pipeline" in (
+        store_log.text
+    )
+
+
 class TwinArchive(FlakyArchive):
     """Stores the first article; every later one is a twin URL of it (a duplicate)."""
 
