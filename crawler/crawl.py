@@ -272,6 +272,7 @@ def _run_process(
         sources=list(sources),
         known_urls=known.skip,
         recheck_urls=known.recheck,
+        lost_urls=known.lost,
         catch_up=set(known.catch_up),
         max_pages=max_pages,
         since=since,

@@ -19,9 +19,11 @@ another item pipeline raised on its article (Scrapy's `item_error`, counted as d
 errback) or when a callback raised on it (Scrapy's `spider_error`). A lost page is not
 recorded, nor are the URLs that redirected to it, so the next run fetches it again instead
 of taking it for a page that gave no article; and its source keeps no validators from this
-run, since a 304 next time would hide the feed item or listing entry that leads to it. Lost
-pages are counted per source (`newsagg/<source>/lost`), which makes the next run read that
-source in full (`pipelines.archive.crawlstate.unfinished_sources`).
+run, since a 304 next time would hide the feed item or listing entry that leads to it. A lost
+article page is recorded as such instead (status `LOST`, under the URL first asked for), and
+the next run asks for it whatever leads to it (a link in an article it does not fetch again,
+say). Lost pages are counted per source (`newsagg/<source>/lost`), which makes the next run
+read that source in full (`pipelines.archive.crawlstate.unfinished_sources`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import Article
 from crawler.signals import article_lost, page_lost
-from pipelines.archive.crawlstate import FetchRecord, record_fetches, utc_text, validators
+from pipelines.archive.crawlstate import LOST, FetchRecord, record_fetches, utc_text, validators
 
 __all__ = ["FetchStateMiddleware", "article_lost", "page_lost"]
 
@@ -65,6 +67,7 @@ class FetchStateMiddleware:
         self.redirected_from: dict[str, list[str]] = {}
         self.source_of: dict[str, str] = {}  # discovery page URL -> its source
         self.lost: dict[str, int] = {}  # source -> pages lost in this run
+        self.lost_urls: set[str] = set()  # article pages lost, as first asked for
         self.pipeline_errors: set[str] = set()  # exception types logged with a traceback
 
     @classmethod
@@ -86,6 +89,8 @@ class FetchStateMiddleware:
     def forget(self, article: Article) -> None:
         """The article was not stored: claim no fetch of it, nor of the URLs that redirected
         to it, so the next run tries again."""
+        if article.url:
+            self.lost_urls.add(self.redirected_from.get(article.url, [article.url])[0])
         for url in (article.url, article.canonical_url):
             if url:
                 self._forget(url)
@@ -124,7 +129,10 @@ class FetchStateMiddleware:
             self._forget_request(request)
 
     def _forget_request(self, request: Request) -> None:
-        for url in (request.url, *request.meta.get("redirect_urls", ())):
+        redirects = request.meta.get("redirect_urls") or []
+        if request.meta.get("kind") == "article":
+            self.lost_urls.add(redirects[0] if redirects else request.url)
+        for url in (request.url, *redirects):
             self._forget(url)
         self._lose(request.meta.get("source"))
 
@@ -189,6 +197,10 @@ class FetchStateMiddleware:
             if reason == "finished" and self.source_of.get(r.url) not in self.lost
             else FetchRecord(r.url, r.status, None, None, r.fetched_at)
             for r in self.records.values()
+        ]
+        now = utc_text(datetime.now(UTC))
+        records += [
+            FetchRecord(u, LOST, fetched_at=now) for u in self.lost_urls - set(self.records)
         ]
         for source, count in sorted(self.lost.items()):
             logger.info(

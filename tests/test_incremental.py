@@ -27,6 +27,7 @@ from crawler.items import Article
 from crawler.sources import get_source
 from pipelines.archive import Archive
 from pipelines.archive.crawlstate import (
+    LOST,
     FetchRecord,
     SkipPolicy,
     known_urls,
@@ -289,6 +290,16 @@ def test_known_urls_keep_young_articles_for_a_recheck(tmp_path: Path) -> None:
     assert later.recheck == {"https://a.example/news/1"}
     assert set(later.skip) == {"https://a.example/news/2", "https://a.example/news/404"}
     assert never.recheck == set() and "https://a.example/news/1" in never.skip
+
+
+def test_known_urls_bring_back_what_a_run_lost_unless_it_was_stored_since(tmp_path: Path) -> None:
+    stored, lost = "https://a.example/news/1", "https://a.example/news/2"
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store([stored_article(stored, "2020-01-01T10:00:00+07:00")])
+        record_fetches(archive, [FetchRecord(stored, LOST), FetchRecord(lost, LOST)])
+        known = known_urls(archive, SkipPolicy())
+    assert known.lost == {lost}
+    assert lost not in known.skip and stored in known.skip
 
 
 def test_a_source_whose_last_run_did_not_finish_or_lost_pages_is_read_in_full(

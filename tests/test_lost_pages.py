@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HoldingSite, run_cli
+from conftest import HoldingSite, load_truth, run_cli
 
 from crawler.demo.server import DemoSite
 from pipelines.archive import Archive
@@ -26,17 +26,23 @@ from pipelines.archive import Archive
 LOST_PATH = "/text/incidents/2026/11/25/73497455/"
 # Only on the second listing page: the next run must walk past a first page of known articles.
 SECOND_PAGE_PATH = "/text/business/2026/10/09/73433741/"
+# amic: only links in other amic articles (and a tag page, which the crawl does not read).
+LINKED_PATH = (
+    "/news/gubernator-tomenko-nazval-kazahstan-samym-krupnym-vneshnetorgovym-partnerom-575321"
+)
 ARTICLES = 12  # ngs22's articles on the demo site
 
 
-def crawl(site: DemoSite, db: Path, *extra: str) -> tuple[dict[str, Any], list[tuple[str, int]]]:
-    """One crawl of ngs22: the source's summary and what the server was asked (path, status)."""
+def crawl(
+    site: DemoSite, db: Path, *extra: str, key: str = "ngs22"
+) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """One crawl of a source: its summary and what the server was asked (path, status)."""
     site.clear_log()
     result = run_cli(
         "crawl",
-        "ngs22",
+        key,
         "--base",
-        f"ngs22={site.bases['ngs22']}",
+        f"{key}={site.bases[key]}",
         "--db",
         str(db),
         "--json",
@@ -46,7 +52,27 @@ def crawl(site: DemoSite, db: Path, *extra: str) -> tuple[dict[str, Any], list[t
     )
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout.strip().splitlines()[-1])
-    return summary["sources"]["ngs22"], [(r.path, r.status) for r in site.requests]
+    return summary["sources"][key], [(r.path, r.status) for r in site.requests]
+
+
+def fill_the_disk_for(db: Path, path: str) -> sqlite3.Connection:
+    """An archive in which storing the article at `path` fails as on a full disk (a trigger);
+    the connection that frees the space (`free`)."""
+    Archive.open(db).close()
+    con = sqlite3.connect(db)
+    con.execute(
+        "CREATE TRIGGER disk_full BEFORE INSERT ON articles "
+        f"WHEN NEW.canonical_url LIKE '%{path}' "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+    con.commit()
+    return con
+
+
+def free(con: sqlite3.Connection) -> None:
+    con.execute("DROP TRIGGER disk_full")
+    con.commit()
+    con.close()
 
 
 def stored_paths(db: Path, base: str) -> set[str]:
@@ -71,14 +97,7 @@ def test_an_article_the_store_could_not_write_is_stored_by_the_next_run(
     lost_path: str, tmp_path: Path
 ) -> None:
     db = tmp_path / "news.db"
-    Archive.open(db).close()
-    con = sqlite3.connect(db)
-    con.execute(
-        "CREATE TRIGGER disk_full BEFORE INSERT ON articles "
-        f"WHEN NEW.canonical_url LIKE '%{lost_path}' "
-        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-    )
-    con.commit()
+    con = fill_the_disk_for(db, lost_path)
     with DemoSite(sources=["ngs22"]) as site:
         base = site.bases["ngs22"]
         lost, _ = crawl(site, db)
@@ -86,9 +105,7 @@ def test_an_article_the_store_could_not_write_is_stored_by_the_next_run(
         assert lost["lost"] == 1
         assert lost["new"] == ARTICLES - 1 and lost_path not in stored_paths(db, base)
 
-        con.execute("DROP TRIGGER disk_full")  # space freed
-        con.commit()
-        con.close()
+        free(con)
         again, asked = crawl(site, db)
         assert ("/rss-feeds/rss.xml", 200) in asked and ("/text/", 200) in asked
         assert (lost_path, 200) in asked
@@ -97,6 +114,24 @@ def test_an_article_the_store_could_not_write_is_stored_by_the_next_run(
         assert len(stored_paths(db, base)) == ARTICLES
 
         assert_back_to_not_modified(site, db)
+
+
+def test_a_lost_article_only_links_lead_to_is_stored_by_the_next_run(tmp_path: Path) -> None:
+    """No feed or listing shows amic's 575321, only links in other articles, which the next
+    run does not fetch again (they are archived): it asks for the lost URL itself."""
+    db = tmp_path / "news.db"
+    con = fill_the_disk_for(db, LINKED_PATH)
+    with DemoSite(sources=["amic"]) as site:
+        base = site.bases["amic"]
+        lost, _ = crawl(site, db, key="amic")
+        assert lost["dropped"]["store error"] == 1 and LINKED_PATH not in stored_paths(db, base)
+        stored = len(stored_paths(db, base))
+
+        free(con)
+        again, asked = crawl(site, db, key="amic")
+        assert (LINKED_PATH, 200) in asked
+        assert again["new"] == 1 and LINKED_PATH in stored_paths(db, base)
+        assert len(stored_paths(db, base)) == stored + 1 == len(load_truth("amic")["articles"])
 
 
 def test_an_article_that_timed_out_is_stored_by_the_next_run(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ conditional GET (see `crawler.middlewares`) yields nothing. Both rules assume th
 read everything it found; for the sources in `catch_up`, whose last run did not finish or
 lost pages, the discovery pages are fetched without validators and listings are walked to
 their page limit, since what that run missed may sit behind pages of articles it stored.
+`lost_urls`, article pages an earlier run lost, are asked for at the start, whatever leads
+to them.
 
 Every request has an errback: a page that could not be downloaded (DNS lookup failed,
 connection refused, timed out, a 5xx after retries) is counted per source as
@@ -138,6 +140,7 @@ class NewsSpider(scrapy.Spider):
         known_urls: Mapping[str, str] | Iterable[str] | None = None,
         recheck_urls: Collection[str] | None = None,
         catch_up: Collection[str] | str | None = None,
+        lost_urls: Collection[str] | None = None,
         max_pages: int | str | None = None,
         since: date | str | None = None,
         **kwargs: Any,
@@ -159,6 +162,7 @@ class NewsSpider(scrapy.Spider):
         if isinstance(catch_up, str):  # `-a catch_up=amic,ngs22`
             catch_up = [key.strip() for key in catch_up.split(",") if key.strip()]
         self.catch_up = set(catch_up or ())  # source keys read in full (see the module doc)
+        self.lost_urls = set(lost_urls or ())
         self.max_pages = int(max_pages) if max_pages else None
         self.since = date.fromisoformat(since) if isinstance(since, str) else since
         self.follow_depth = 1  # article -> linked article; NEWS_FOLLOW_DEPTH overrides
@@ -198,6 +202,10 @@ class NewsSpider(scrapy.Spider):
         return meta
 
     def _entry_requests(self) -> Iterator[scrapy.Request]:
+        for url in sorted(self.lost_urls):
+            owner = next((s for s in self.sources if s.is_article_url(url)), None)
+            if owner is not None:
+                yield from self._article_request(url, owner, None)
         for src in self.sources:
             meta = self._discovery_meta(src.key)
             key = {"key": src.key}

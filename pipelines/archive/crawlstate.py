@@ -33,12 +33,18 @@ class SkipPolicy:
         fetched again to catch edits, ...
     recheck_every_minutes: ... but not more often than this.
     retry_hours: a URL that gave no article (not an article, a redirect, a 4xx) is tried
-        again after this long; server errors (5xx) are tried again on the next run.
+        again after this long; server errors (5xx) and pages a run lost (`LOST`) are tried
+        again on the next run.
     """
 
     recheck_hours: float = 24.0
     recheck_every_minutes: float = 60.0
     retry_hours: float = 24.0
+
+
+# fetch_state.status of an article page a run lost (not stored, not downloaded, raised on):
+# no answer to remember, only that the next run must ask for it again.
+LOST = 0
 
 
 @dataclass(frozen=True)
@@ -55,10 +61,13 @@ class KnownUrls:
     """skip: URL -> when last fetched, for every URL the next crawl need not fetch (the time
     lets a feed pubDate or sitemap lastmod newer than that fetch bring an article back);
     recheck: archived URLs to fetch again now (young articles, for edits);
+    lost: article URLs an earlier run lost and nothing has stored since, to fetch again
+    whether or not a feed or listing still shows them;
     catch_up: source key -> why it is read in full (`unfinished_sources`)."""
 
     skip: dict[str, str]
     recheck: set[str]
+    lost: set[str] = field(default_factory=set)
     catch_up: dict[str, str] = field(default_factory=dict)
 
 
@@ -89,10 +98,16 @@ def known_urls(archive: Archive, policy: SkipPolicy, now: datetime | None = None
             continue
         for url in urls:
             skip[url] = last
+    lost: set[str] = set()
     for url, (when, status) in fetched.items():
-        if url not in skip and status < 500 and when >= retry:
+        if url in skip:
+            continue
+        if status == LOST:
+            if url not in recheck:
+                lost.add(url)
+        elif status < 500 and when >= retry:
             skip[url] = when
-    return KnownUrls(skip, recheck)
+    return KnownUrls(skip, recheck, lost)
 
 
 def validators(archive: Archive) -> dict[str, tuple[str | None, str | None]]:
