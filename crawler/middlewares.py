@@ -22,7 +22,7 @@ of taking it for a page that gave no article; and its source keeps no validators
 run, since a 304 next time would hide the feed item or listing entry that leads to it. A lost
 article page is recorded as such instead (status `LOST`, under the URL first asked for), and
 the next run asks for it whatever leads to it (a link in an article it does not fetch again,
-say). Lost pages are counted per source (`newsagg/<source>/lost`), which makes the next run
+say). Lost pages are counted per source (`newsagg/<source>/lost_pages`), which makes the next run
 read that source in full (`pipelines.archive.crawlstate.unfinished_sources`).
 """
 
@@ -146,7 +146,7 @@ class FetchStateMiddleware:
             return
         self.lost[source] = self.lost.get(source, 0) + 1
         if self.stats:
-            self.stats.inc_value(f"newsagg/{source}/lost")
+            self.stats.inc_value(f"newsagg/{source}/lost_pages")
 
     def spider_opened(self) -> None:
         if not self.conditional or not self.db_path.exists():

@@ -356,7 +356,7 @@ def test_an_article_a_pipeline_raised_on_is_dropped_and_fetched_again(
     except ValueError:
         fetches.item_error(item, Failure())
     assert fetches.records == {} and fetches.lost == {"amic": 1}
-    assert stats.values == {"newsagg/amic/dropped/pipeline error": 1, "newsagg/amic/lost": 1}
+    assert stats.values == {"newsagg/amic/dropped/pipeline error": 1, "newsagg/amic/lost_pages": 1}
     assert "could not store https://amic.ru/news/581927: ValueError in a pipeline" in (
         store_log.text
     )

@@ -307,7 +307,7 @@ def test_a_source_whose_last_run_did_not_finish_or_lost_pages_is_read_in_full(
 ) -> None:
     def run(keys: list[str], status: str, lost: dict[str, int] | None = None) -> None:
         run_id = archive.start_run(keys)
-        sources = {key: {"new": 1, "lost": n} for key, n in (lost or {}).items()}
+        sources = {key: {"new": 1, "lost_pages": n} for key, n in (lost or {}).items()}
         archive.finish_run(run_id, {"sources": sources}, status=status)
 
     with Archive.open(tmp_path / "news.db") as archive:

@@ -102,14 +102,14 @@ def test_an_article_the_store_could_not_write_is_stored_by_the_next_run(
         base = site.bases["ngs22"]
         lost, _ = crawl(site, db)
         assert lost["dropped"] == {"empty body": 1, "store error": 1}
-        assert lost["lost"] == 1
+        assert lost["lost_pages"] == 1
         assert lost["new"] == ARTICLES - 1 and lost_path not in stored_paths(db, base)
 
         free(con)
         again, asked = crawl(site, db)
         assert ("/rss-feeds/rss.xml", 200) in asked and ("/text/", 200) in asked
         assert (lost_path, 200) in asked
-        assert again["new"] == 1 and "lost" not in again
+        assert again["new"] == 1 and "lost_pages" not in again
         assert lost_path in stored_paths(db, base)
         assert len(stored_paths(db, base)) == ARTICLES
 
@@ -139,7 +139,7 @@ def test_an_article_that_timed_out_is_stored_by_the_next_run(tmp_path: Path) -> 
     with HoldingSite(LOST_PATH, hold=3.0, sources=["ngs22"]) as site:
         base = site.bases["ngs22"]
         lost, _ = crawl(site, db, "--timeout", "1")
-        assert lost["errors"] == {"timeout": 1} and lost["lost"] == 1
+        assert lost["errors"] == {"timeout": 1} and lost["lost_pages"] == 1
         assert lost["new"] == ARTICLES - 1 and LOST_PATH not in stored_paths(db, base)
 
         site.released.set()  # the site answers in time again

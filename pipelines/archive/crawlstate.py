@@ -160,7 +160,7 @@ def mark_interrupted(archive: Archive) -> int:
 
 def unfinished_sources(archive: Archive, keys: Iterable[str], limit: int = 200) -> dict[str, str]:
     """Source key -> why its last run (of the last `limit`) left work undone: it did not
-    finish (killed, stopped, crashed) or it lost pages (`lost` in its summary: an article
+    finish (killed, stopped, crashed) or it lost pages (`lost_pages` in its summary: an article
     not stored, a page not downloaded, an exception in a callback).
 
     Such a run may have stored the articles of a listing's first page and not those of its
@@ -173,7 +173,7 @@ def unfinished_sources(archive: Archive, keys: Iterable[str], limit: int = 200) 
         for key in [k for k in run["sources"] if k in wanted]:
             wanted.discard(key)
             entry = (run["stats"].get("sources") or {}).get(key) or {}
-            lost = int(entry.get("lost") or 0)
+            lost = int(entry.get("lost_pages") or 0)
             if run["status"] != "finished":
                 reasons[key] = f"its last run did not finish ({run['status']})"
             elif lost:
