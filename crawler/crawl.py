@@ -3,7 +3,9 @@
 Scrapy's reactor can run once per process, so a process runs one crawl (all the
 chosen sources together, in one spider). A crawl holds the archive's lock for its whole
 length, marks the runs a dead crawl left "running" as interrupted, skips what the archive
-already holds, and logs one summary line per source at INFO (logger `newsagg`).
+already holds, and logs one summary line per source at INFO (logger `newsagg`). A source
+whose last run did not finish or lost pages is read in full, so that nothing that run
+missed stays behind a 304 or a listing page of known articles (`unfinished_sources`).
 
 SIGTERM or Ctrl-C stop a crawl gracefully (the pages in flight finish, the batch is
 written); `CrawlResult.stop_signal` says which signal did, so the CLI can exit 128+N. On a
@@ -117,10 +119,24 @@ def seal_job(jobdir: Path, reason: str) -> None:
     fsync_quietly(jobdir)
 
 
-def prepare_archive(db_path: Path, settings: Any, incremental: bool) -> tuple[int, Any]:
-    """Under the lock: mark dead runs interrupted; what the crawl may skip."""
+def prepare_archive(
+    db_path: Path,
+    settings: Any,
+    incremental: bool,
+    keys: Sequence[str] = (),
+    backfill: bool = False,
+) -> tuple[int, Any]:
+    """Under the lock: mark dead runs interrupted; what the crawl may skip, and which of the
+    sources `keys` it reads in full because their last run left work undone (a backfill
+    reads everything in full anyway)."""
     from pipelines.archive import Archive
-    from pipelines.archive.crawlstate import KnownUrls, SkipPolicy, known_urls, mark_interrupted
+    from pipelines.archive.crawlstate import (
+        KnownUrls,
+        SkipPolicy,
+        known_urls,
+        mark_interrupted,
+        unfinished_sources,
+    )
 
     with Archive.open(db_path) as archive:
         marked = mark_interrupted(archive)
@@ -131,7 +147,10 @@ def prepare_archive(db_path: Path, settings: Any, incremental: bool) -> tuple[in
             recheck_every_minutes=settings.getfloat("NEWS_RECHECK_EVERY_MINUTES", 60),
             retry_hours=settings.getfloat("NEWS_RETRY_HOURS", 24),
         )
-        return marked, known_urls(archive, policy)
+        known = known_urls(archive, policy)
+        if not backfill:
+            known.catch_up = unfinished_sources(archive, keys)
+        return marked, known
 
 
 class Progress:
@@ -198,9 +217,17 @@ def run_crawl(
         archive_lock(db_path, backfill=since is not None) if lock else nullcontext()
     )
     with guard:
-        marked, known = prepare_archive(db_path, settings, incremental)
+        keys = [s.key for s in sources]
+        marked, known = prepare_archive(db_path, settings, incremental, keys, since is not None)
         if marked:
             logger.info("marked %d run(s) of a crawl that died as interrupted", marked)
+        for key, why in known.catch_up.items():
+            logger.info(
+                "%s: %s: reading its feeds, sitemaps and listings in full, listings to their "
+                "page limit",
+                key,
+                why,
+            )
         if jobdir is not None:  # just before the crawl: nothing in between can lose the seal
             assert since is not None
             shutil.rmtree(legacy_job_dir(db_path, sources, since), ignore_errors=True)
@@ -245,6 +272,8 @@ def _run_process(
         sources=list(sources),
         known_urls=known.skip,
         recheck_urls=known.recheck,
+        lost_urls=known.lost,
+        catch_up=set(known.catch_up),
         max_pages=max_pages,
         since=since,
     )

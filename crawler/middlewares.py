@@ -1,8 +1,9 @@
 """`FetchStateMiddleware`: conditional GET and the record of what a crawl fetched.
 
 Discovery pages (feeds, sitemaps, listings; `meta["kind"] == "discovery"`) are requested
-with If-None-Match / If-Modified-Since from the last run's validators; a 304 reaches the
-spider's callback (which then yields nothing) instead of being dropped as an error.
+with If-None-Match / If-Modified-Since from the last run's validators, unless the spider set
+`meta["conditional"] = False` (a source that catches up on an unfinished run); a 304 reaches
+the spider's callback (which then yields nothing) instead of being dropped as an error.
 Every discovery and article response is remembered (URL, status, validators, time) and
 written to the archive's `fetch_state` in one transaction when the spider closes, after
 the store pipeline has flushed its articles, so a record never claims a page whose
@@ -11,8 +12,18 @@ run, the next one reads every feed and listing again rather than miss what they 
 
 It sits before the redirect middleware (650 > 600), so it sees every answer as sent,
 redirects included. Also counts HTTP errors per source (`newsagg/<source>/http/<status>`).
-An article the store could not write (signal `article_lost`) is not recorded, so the next
-run fetches it again instead of taking it for a page that gave no article.
+
+A page is lost when the store could not write its article (signal `article_lost`), when
+another item pipeline raised on its article (Scrapy's `item_error`, counted as dropped
+`pipeline error`), when it could not be downloaded (signal `page_lost`, from the spider's
+errback) or when a callback raised on it (Scrapy's `spider_error`). A lost page is not
+recorded, nor are the URLs that redirected to it, so the next run fetches it again instead
+of taking it for a page that gave no article; and its source keeps no validators from this
+run, since a 304 next time would hide the feed item or listing entry that leads to it. A lost
+article page is recorded as such instead (status `LOST`, under the URL first asked for), and
+the next run asks for it whatever leads to it (a link in an article it does not fetch again,
+say). Lost pages are counted per source (`newsagg/<source>/lost_pages`), which makes the next run
+read that source in full (`pipelines.archive.crawlstate.unfinished_sources`).
 """
 
 from __future__ import annotations
@@ -20,20 +31,24 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.log import failure_to_exc_info
+from twisted.python.failure import Failure
 
 from crawler.items import Article
-from pipelines.archive.crawlstate import FetchRecord, record_fetches, utc_text, validators
+from crawler.signals import article_lost, page_lost
+from pipelines.archive.crawlstate import LOST, FetchRecord, record_fetches, utc_text, validators
+
+__all__ = ["FetchStateMiddleware", "article_lost", "page_lost"]
 
 logger = logging.getLogger("newsagg.fetchstate")
 TRACKED_KINDS = ("discovery", "article")
-# Sent by the store pipeline with `article=` when an article could not be written.
-article_lost = object()
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -50,6 +65,10 @@ class FetchStateMiddleware:
         self.records: dict[str, FetchRecord] = {}
         # article URL -> the URLs that redirected to it (old forms, AMP moves)
         self.redirected_from: dict[str, list[str]] = {}
+        self.source_of: dict[str, str] = {}  # discovery page URL -> its source
+        self.lost: dict[str, int] = {}  # source -> pages lost in this run
+        self.lost_urls: set[str] = set()  # article pages lost, as first asked for
+        self.pipeline_errors: set[str] = set()  # exception types logged with a traceback
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FetchStateMiddleware:
@@ -62,16 +81,72 @@ class FetchStateMiddleware:
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(middleware.forget, signal=article_lost)
+        crawler.signals.connect(middleware.page_failed, signal=page_lost)
+        crawler.signals.connect(middleware.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(middleware.item_error, signal=signals.item_error)
         return middleware
 
     def forget(self, article: Article) -> None:
         """The article was not stored: claim no fetch of it, nor of the URLs that redirected
         to it, so the next run tries again."""
+        if article.url:
+            self.lost_urls.add(self.redirected_from.get(article.url, [article.url])[0])
         for url in (article.url, article.canonical_url):
             if url:
-                self.records.pop(url, None)
-                for earlier in self.redirected_from.pop(url, ()):
-                    self.records.pop(earlier, None)
+                self._forget(url)
+        self._lose(article.source)
+
+    def item_error(self, item: Any, failure: Failure) -> None:
+        """An item pipeline raised on the article (a bug): it was not stored. Counted and
+        logged like a store error (the first traceback of each type in full)."""
+        if not isinstance(item, Article):
+            return
+        name = type(failure.value).__name__
+        first = name not in self.pipeline_errors
+        self.pipeline_errors.add(name)
+        logger.error(
+            "could not store %s: %s in a pipeline: %s",
+            item.url,
+            name,
+            failure.value,
+            exc_info=failure_to_exc_info(failure) if first else None,
+        )
+        if self.stats and item.source:
+            self.stats.inc_value(f"newsagg/{item.source}/dropped/pipeline error")
+        self.forget(item)
+
+    def page_failed(self, request: Request) -> None:
+        """The page could not be downloaded: as for an article the store lost."""
+        self._forget_request(request)
+
+    def spider_error(self, failure: Failure, response: Response | Failure) -> None:
+        """A callback raised on the page: whatever it held is lost."""
+        if isinstance(response, Response):
+            request = response.request
+        else:  # raised in an errback
+            request = getattr(response, "request", None)
+        if request is not None:
+            self._forget_request(request)
+
+    def _forget_request(self, request: Request) -> None:
+        redirects = request.meta.get("redirect_urls") or []
+        if request.meta.get("kind") == "article":
+            self.lost_urls.add(redirects[0] if redirects else request.url)
+        for url in (request.url, *redirects):
+            self._forget(url)
+        self._lose(request.meta.get("source"))
+
+    def _forget(self, url: str) -> None:
+        self.records.pop(url, None)
+        for earlier in self.redirected_from.pop(url, ()):
+            self.records.pop(earlier, None)
+
+    def _lose(self, source: str | None) -> None:
+        if not source:
+            return
+        self.lost[source] = self.lost.get(source, 0) + 1
+        if self.stats:
+            self.stats.inc_value(f"newsagg/{source}/lost_pages")
 
     def spider_opened(self) -> None:
         if not self.conditional or not self.db_path.exists():
@@ -82,7 +157,7 @@ class FetchStateMiddleware:
             self.validators = validators(archive)
 
     def process_request(self, request: Request) -> None:
-        if request.meta.get("kind") != "discovery":
+        if request.meta.get("kind") != "discovery" or request.meta.get("conditional") is False:
             return
         request.meta.setdefault("handle_httpstatus_list", [304])
         etag, modified = self.validators.get(request.url, (None, None))
@@ -105,6 +180,8 @@ class FetchStateMiddleware:
                 etag, modified = self.validators.get(request.url, (None, None))
             record = FetchRecord(response.url, response.status, etag, modified, now)
             self.records[response.url] = record
+            if source:
+                self.source_of[response.url] = source
             return response
         # a redirect is recorded under the URL that answered it (old forms, AMP moves)
         self.records[request.url] = FetchRecord(request.url, response.status, fetched_at=now)
@@ -113,9 +190,26 @@ class FetchStateMiddleware:
         return response
 
     def spider_closed(self, reason: str) -> None:
-        records = list(self.records.values())
-        if reason != "finished":  # keep no validators: the next run reads everything again
-            records = [FetchRecord(r.url, r.status, None, None, r.fetched_at) for r in records]
+        """Write the records; validators only from a finished run, and only for the sources
+        that lost no page (the next run reads the others in full)."""
+        records = [
+            r
+            if reason == "finished" and self.source_of.get(r.url) not in self.lost
+            else FetchRecord(r.url, r.status, None, None, r.fetched_at)
+            for r in self.records.values()
+        ]
+        now = utc_text(datetime.now(UTC))
+        records += [
+            FetchRecord(u, LOST, fetched_at=now) for u in self.lost_urls - set(self.records)
+        ]
+        for source, count in sorted(self.lost.items()):
+            logger.info(
+                "%s: %d %s lost (not stored or not downloaded): the next run reads its feeds, "
+                "sitemaps and listings in full",
+                source,
+                count,
+                "page" if count == 1 else "pages",
+            )
         if not records:
             return
         from pipelines.archive import Archive

@@ -1,9 +1,10 @@
 """Turn Scrapy's flat stats into the per-source summary of a crawl run.
 
 Spider and pipelines count under `newsagg/<source>/<key>` (e.g. `newsagg/amic/new`,
-`newsagg/amic/dropped/error page`, `newsagg/amic/errors/dns`); this module is the one reader
-of that scheme. Every crawled source gets an entry, also one that never answered: a silent
-source must show up as such, not vanish from the summary.
+`newsagg/amic/dropped/error page`, `newsagg/amic/errors/dns`,
+`newsagg/amic/spider_exceptions/ImportError`); this module is the one reader of that scheme.
+Every crawled source gets an entry, also one that never answered: a silent source must show
+up as such, not vanish from the summary.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def error_text(errors: dict[str, int]) -> str:
     return ", ".join(f"{ERROR_LABELS.get(kind, kind)} ×{n}" for kind, n in sorted(errors.items()))
 
 
+def exception_text(exceptions: dict[str, int]) -> str:
+    """`{"ImportError": 12}` -> `ImportError ×12` (types in a stable order)."""
+    return ", ".join(f"{name} ×{n}" for name, n in sorted(exceptions.items()))
+
+
 def _empty_entry() -> dict[str, Any]:
     return {
         "pages": 0,
@@ -67,6 +73,8 @@ def summarize(stats: dict[str, Any], keys: Iterable[str] = ()) -> dict[str, Any]
             entry.setdefault("http", {})[what.split("/", 1)[1]] = int(value)
         elif what.startswith("errors/"):
             entry.setdefault("errors", {})[what.split("/", 1)[1]] = int(value)
+        elif what.startswith("spider_exceptions/"):
+            entry.setdefault("spider_exceptions", {})[what.split("/", 1)[1]] = int(value)
         elif what.startswith("has/"):
             entry.setdefault("has", {})[what.split("/", 1)[1]] = int(value)
         else:
@@ -90,6 +98,8 @@ def summarize(stats: dict[str, Any], keys: Iterable[str] = ()) -> dict[str, Any]
             and int(k.rsplit("/", 1)[1]) >= 400
         },
         "exceptions": int(stats.get("downloader/exception_count", 0)),
+        # raised by our own callbacks (a bug, a missing module): each one cost its page
+        "spider_exceptions": int(stats.get("spider_exceptions/count", 0)),
         "elapsed_seconds": elapsed,
         "finish_reason": stats.get("finish_reason"),
         "sources": {k: dict(v) for k, v in sorted(sources.items())},
@@ -114,13 +124,16 @@ def source_line(key: str, entry: dict[str, Any]) -> str:
     """One line per source per run, for logs and cron mail:
     `amic: 22 pages, 3 new, 1 updated, 0 duplicate, 2 dropped (error page 1, empty body 1),
     coverage date 100% agency 100% credit 80%`, or for a source that did not answer
-    `amic: 0 pages, DNS lookup failed ×3, 0 new, 0 updated, 0 duplicate, 0 dropped`."""
+    `amic: 0 pages, DNS lookup failed ×3, 0 new, 0 updated, 0 duplicate, 0 dropped`, or
+    whose pages our code failed on `amic: 17 pages, spider exceptions ImportError ×16, ...`."""
     pages = int(entry.get("pages", 0))
     parts = [f"{pages} pages"]
     if entry.get("not_modified"):
         parts[0] += f" (+{int(entry['not_modified'])} not modified)"
     if entry.get("errors"):
         parts.append(error_text(entry["errors"]))
+    if entry.get("spider_exceptions"):
+        parts.append("spider exceptions " + exception_text(entry["spider_exceptions"]))
     parts += [f"{int(entry.get(k, 0))} {k}" for k in ("new", "updated", "duplicate")]
     dropped = entry.get("dropped") or {}
     reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))

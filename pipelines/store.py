@@ -28,8 +28,8 @@ from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
 from crawler.items import Article
-from crawler.middlewares import article_lost
 from crawler.runstats import COVERAGE_FIELDS, summarize
+from crawler.signals import article_lost
 from crawler.sources import url_rules
 from pipelines.archive import Archive
 from pipelines.archive.writer import StoreOutcome

@@ -11,12 +11,15 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from crawler.demo.server import DemoSite, _Page
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_ROOT = ROOT / "crawler" / "demo" / "site"
@@ -60,10 +63,25 @@ class Crawl:
 
 @pytest.fixture(scope="session")
 def demo_site() -> Iterator[Any]:
-    from crawler.demo.server import DemoSite
-
     with DemoSite() as site:
         yield site
+
+
+class HoldingSite(DemoSite):
+    """The demo site answering one page late: `hold` seconds after it is asked for, until
+    `released` is set, so a crawl can be stopped, or time out, with that page in flight."""
+
+    def __init__(self, path: str, hold: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.held_path, self.hold = path, hold
+        self.asked = threading.Event()  # the held page was asked for
+        self.released = threading.Event()  # answer it now, and at once from now on
+
+    def _resolve(self, source: str, raw_path: str) -> _Page:
+        if raw_path.split("?")[0] == self.held_path and not self.released.is_set():
+            self.asked.set()
+            self.released.wait(self.hold)
+        return super()._resolve(source, raw_path)
 
 
 def crawl_demo(site: Any, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import sqlite3
 import subprocess
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, load_truth, run_cli
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
 from scrapy.http import Request, Response
 from scrapy.signalmanager import SignalManager
@@ -29,7 +30,7 @@ from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
-from crawler.cli.crawl import EXIT_NOTHING_FETCHED
+from crawler.cli.crawl import EXIT_NOTHING_FETCHED, EXIT_SOFTWARE
 from crawler.demo.server import DemoSite
 from crawler.health import CHECK_EXIT_CODE
 from crawler.items import Article
@@ -136,6 +137,60 @@ def test_a_source_that_worked_before_and_stops_answering_is_flagged_down(
     stats = run_cli("stats", "--db", str(db), "--json")
     assert stats.returncode == 0, stats.stderr[-3000:]
     assert json.loads(stats.stdout)["health"]["katun24"] == [down]
+
+
+@pytest.fixture
+def without_trafilatura(tmp_path: Path) -> dict[str, str]:
+    """The environment of a crawl whose parser dependency is missing: every article page
+    raises ImportError in the spider's callback (an install gone wrong, a bad upgrade)."""
+    hidden = tmp_path / "hidden"
+    (hidden / "trafilatura").mkdir(parents=True)
+    (hidden / "trafilatura" / "__init__.py").write_text(
+        "raise ImportError(\"No module named 'trafilatura' (hidden by the test)\")\n",
+        encoding="utf-8",
+    )
+    return {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(hidden), os.environ.get("PYTHONPATH")]))
+    }
+
+
+def test_an_exception_in_our_own_code_fails_the_crawl_and_the_next_run_stores_the_articles(
+    without_trafilatura: dict[str, str], tmp_path: Path
+) -> None:
+    """It used to exit 0 with `exceptions: 0`, and keep the feed's and listing's validators,
+    so the runs after it, with the module back, stored nothing ("304")."""
+    db = tmp_path / "news.db"
+    with DemoSite(sources=["ngs22"]) as site:
+        base = ["--base", f"ngs22={site.bases['ngs22']}"]
+        result = run_cli(
+            "crawl", "ngs22", *base, "--db", str(db), "--json", env=without_trafilatura
+        )
+        repaired = run_cli("crawl", "ngs22", *base, "--db", str(db), "--json")
+    assert result.returncode == EXIT_SOFTWARE, result.stderr[-3000:]
+    summary = last_json(result.stdout)
+    ngs22 = summary["sources"]["ngs22"]
+    raised = ngs22["spider_exceptions"]["ImportError"]
+    assert raised == ngs22["article_pages"] > 0 and ngs22["new"] == 0
+    assert summary["spider_exceptions"] == raised
+    assert f"ngs22: {ngs22['pages']} pages, spider exceptions ImportError ×{raised}, 0 new" in (
+        result.stderr
+    )
+    assert f"newsagg crawl: {raised} pages raised an exception in newsagg's own code" in (
+        result.stderr
+    )
+    # the traceback once, not once per page
+    assert result.stderr.count("Traceback (most recent call last)") == 1
+    assert "(hidden by the test)" in result.stderr
+    con = sqlite3.connect(db)
+    try:
+        errors = con.execute("SELECT errors FROM crawl_runs ORDER BY id").fetchone()[0]
+    finally:
+        con.close()
+    assert errors == raised + 1  # and the 404 of the listing page past the last
+
+    assert repaired.returncode == 0, repaired.stderr[-3000:]
+    fixed = last_json(repaired.stdout)["sources"]["ngs22"]
+    assert (fixed["new"], fixed.get("not_modified", 0)) == (len(load_truth("ngs22")["articles"]), 0)
 
 
 def test_download_failures_get_a_short_kind() -> None:
@@ -265,6 +320,46 @@ def test_a_lost_article_reached_by_redirect_is_fetched_again() -> None:
     assert sorted(fetches.records) == sorted([old, new, kept])
     fetches.forget(Article(url=new, headline="Новость", body="Текст."))
     assert list(fetches.records) == [kept]
+
+
+def test_a_page_that_failed_to_download_is_forgotten_with_its_redirects() -> None:
+    """Recorded as a 301, the old URL would keep the next run from asking again for 24 h;
+    and the source keeps no validators, so the next run reads its feeds and listings."""
+    fetches = FetchStateMiddleware("unused.db", None, conditional=False)
+    old, new = "https://amic.ru/news/575321", "https://amic.ru/news/news-575321"
+    feed = Request("https://amic.ru/rss/", meta={"kind": "discovery", "source": "amic"})
+    fetches.process_response(feed, Response(feed.url, status=200, headers={"ETag": '"1"'}))
+    first = Request(old, meta={"kind": "article", "source": "amic"})
+    fetches.process_response(first, Response(old, status=301, headers={"Location": new}))
+    fetches.page_failed(
+        Request(new, meta={"kind": "article", "source": "amic", "redirect_urls": [old]})
+    )
+    assert list(fetches.records) == [feed.url]
+    assert fetches.lost == {"amic": 1}
+
+
+def test_an_article_a_pipeline_raised_on_is_dropped_and_fetched_again(
+    store_log: pytest.LogCaptureFixture,
+) -> None:
+    """A bug in validate, normalize or dedupe lost the article as a store error does, but
+    its page stayed recorded as fetched and the source's validators were kept."""
+    stats = Stats()
+    fetches = FetchStateMiddleware("unused.db", stats, conditional=False)  # type: ignore[arg-type]
+    url = "https://amic.ru/news/581927"
+    fetches.process_response(
+        Request(url, meta={"kind": "article", "source": "amic"}), Response(url, status=200)
+    )
+    item = article(581927)
+    item.source = "amic"
+    try:
+        raise ValueError("bad date")
+    except ValueError:
+        fetches.item_error(item, Failure())
+    assert fetches.records == {} and fetches.lost == {"amic": 1}
+    assert stats.values == {"newsagg/amic/dropped/pipeline error": 1, "newsagg/amic/lost_pages": 1}
+    assert "could not store https://amic.ru/news/581927: ValueError in a pipeline" in (
+        store_log.text
+    )
 
 
 class TwinArchive(FlakyArchive):

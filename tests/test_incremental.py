@@ -26,7 +26,14 @@ from crawler.demo.server import DemoSite, RequestRecord
 from crawler.items import Article
 from crawler.sources import get_source
 from pipelines.archive import Archive
-from pipelines.archive.crawlstate import FetchRecord, SkipPolicy, known_urls, record_fetches
+from pipelines.archive.crawlstate import (
+    LOST,
+    FetchRecord,
+    SkipPolicy,
+    known_urls,
+    record_fetches,
+    unfinished_sources,
+)
 
 NEW_PATH = "/news/v-barnaule-zalili-pervyj-katok-sezona-582001"
 OLD_PATH = "/news/v-barnaule-pyanyj-voditel-ustroil-pogonyu-s-policiej-581927"
@@ -283,6 +290,36 @@ def test_known_urls_keep_young_articles_for_a_recheck(tmp_path: Path) -> None:
     assert later.recheck == {"https://a.example/news/1"}
     assert set(later.skip) == {"https://a.example/news/2", "https://a.example/news/404"}
     assert never.recheck == set() and "https://a.example/news/1" in never.skip
+
+
+def test_known_urls_bring_back_what_a_run_lost_unless_it_was_stored_since(tmp_path: Path) -> None:
+    stored, lost = "https://a.example/news/1", "https://a.example/news/2"
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store([stored_article(stored, "2020-01-01T10:00:00+07:00")])
+        record_fetches(archive, [FetchRecord(stored, LOST), FetchRecord(lost, LOST)])
+        known = known_urls(archive, SkipPolicy())
+    assert known.lost == {lost}
+    assert lost not in known.skip and stored in known.skip
+
+
+def test_a_source_whose_last_run_did_not_finish_or_lost_pages_is_read_in_full(
+    tmp_path: Path,
+) -> None:
+    def run(keys: list[str], status: str, lost: dict[str, int] | None = None) -> None:
+        run_id = archive.start_run(keys)
+        sources = {key: {"new": 1, "lost_pages": n} for key, n in (lost or {}).items()}
+        archive.finish_run(run_id, {"sources": sources}, status=status)
+
+    with Archive.open(tmp_path / "news.db") as archive:
+        run(["amic", "katun24", "ngs22", "sibnovosti"], "finished", {"amic": 3, "ngs22": 2})
+        run(["amic"], "finished")  # amic caught up
+        run(["katun24"], "shutdown")
+        run(["sibnovosti"], "finished", {"sibnovosti": 0})
+        keys = ["amic", "katun24", "ngs22", "sibnovosti", "altapress"]
+        assert unfinished_sources(archive, keys) == {
+            "katun24": "its last run did not finish (shutdown)",
+            "ngs22": "its last run lost 2 pages",
+        }
 
 
 def test_two_archives_in_one_folder_keep_their_backfill_jobs_apart(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_KEYS, ROOT, crawl_demo, load_truth
+from conftest import DEMO_KEYS, ROOT, HoldingSite, crawl_demo, load_truth, run_cli
 
 from crawler.crawl import JOB_SEAL
 from crawler.demo.server import SITE_ROOT, DemoSite, _Page
@@ -172,6 +172,70 @@ def test_sigterm_stops_gracefully_and_everything_reported_is_stored(
     assert count(db) == reported
     assert statuses(db) == ["shutdown"]
     assert integrity(db) == "ok"
+
+
+# -- an article in flight when the crawl stops --------------------------------------
+
+HELD = "/text/business/2026/10/09/73433741/"  # ngs22: listed on the second listing page only
+
+
+def stored_count(db: Path) -> int:
+    try:
+        return count(db) if db.exists() else 0
+    except sqlite3.OperationalError:  # tables not created yet
+        return 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_an_article_in_flight_when_the_crawl_stops_is_stored_by_the_next_run(
+    sig: signal.Signals, tmp_path: Path
+) -> None:
+    """The crawl stops with every ngs22 article stored but one, still in flight. The next
+    runs used to find the listing's first page all known, stop walking there (and get 304
+    after that), and so never fetch the article, which only the second page lists."""
+    db = tmp_path / "news.db"
+    articles = len(load_truth("ngs22")["articles"])
+    with HoldingSite(HELD, hold=60, sources=["ngs22"]) as site:
+        args = ["crawl", "ngs22", "--base", f"ngs22={site.bases['ngs22']}", "--db", str(db)]
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "crawler", *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_for(
+                lambda: site.asked.is_set() and stored_count(db) == articles - 1,
+                crawl,
+                "every article stored but the held one",
+            )
+            crawl.send_signal(sig)
+            crawl.communicate(timeout=60)  # SIGTERM: the held page times out first
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+                crawl.communicate()
+        site.released.set()
+        assert crawl.returncode == (-sig if sig == signal.SIGKILL else 128 + sig)
+        assert stored_count(db) == articles - 1
+
+        again = run_cli(*args, "--json")
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert count(db) == articles
+        assert count(db, f"SELECT COUNT(*) FROM articles WHERE canonical_url LIKE '%{HELD}'") == 1
+        assert "ngs22: its last run did not finish" in again.stderr
+
+        site.clear_log()  # the run after that is incremental again: 304s only
+        third = run_cli(*args, "--json")
+        assert third.returncode == 0, third.stderr[-3000:]
+        assert sorted((r.path, r.status) for r in site.requests) == [
+            ("/robots.txt", 200),
+            ("/rss-feeds/rss.xml", 304),
+            ("/text/", 304),
+        ]
+    first = "interrupted" if sig == signal.SIGKILL else "shutdown"
+    assert statuses(db) == [first, "finished", "finished"]
 
 
 # -- backfill: the job directory after kill -9 ---------------------------------------

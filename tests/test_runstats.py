@@ -80,3 +80,21 @@ def test_a_crawled_source_that_never_answered_has_an_entry_with_its_errors() -> 
     assert source_line("katun24", summary["sources"]["katun24"]).startswith(
         "katun24: 0 pages, connection refused ×2, timed out ×1, 0 new"
     )
+
+
+def test_exceptions_in_our_callbacks_are_counted_per_source_and_shown() -> None:
+    """Scrapy counts them as `spider_exceptions/*`, which the summary used to leave out."""
+    stats = {
+        "spider_exceptions/count": 12,
+        "spider_exceptions/ImportError": 12,
+        "newsagg/ngs22/pages": 14,
+        "newsagg/ngs22/spider_exceptions/ImportError": 12,
+    }
+    summary = summarize(stats, ["ngs22"])
+    assert summary["spider_exceptions"] == 12
+    entry = summary["sources"]["ngs22"]
+    assert entry["spider_exceptions"] == {"ImportError": 12}
+    assert source_line("ngs22", entry) == (
+        "ngs22: 14 pages, spider exceptions ImportError ×12, 0 new, 0 updated, 0 duplicate, "
+        "0 dropped"
+    )

@@ -2,9 +2,11 @@
 
 Exit codes (docs/cron.md): 0 done; 1 nothing fetched from any source (no network, every site
 down), or the crawl stopped early without a signal; 2 usage error; 3 with `--check`, a
-crawled source is flagged (see `crawler.health`); 75 (EX_TEMPFAIL) another crawl holds the
-archive's lock; 128+N stopped by signal N after a graceful shutdown (130 Ctrl-C, 143 SIGTERM).
-When several apply, the first in this order wins: signal, nothing fetched, flagged.
+crawled source is flagged (see `crawler.health`); 70 (EX_SOFTWARE) newsagg's own code raised
+on some pages (a bug, a missing module), whose articles were not stored; 75 (EX_TEMPFAIL)
+another crawl holds the archive's lock; 128+N stopped by signal N after a graceful shutdown
+(130 Ctrl-C, 143 SIGTERM). When several apply, the first in this order wins: signal, nothing
+fetched, exceptions, flagged.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from click.core import ParameterSource
 from crawler.cli.options import DEMO_DB, db_option
 from crawler.cli.report import crawl_summary
 from crawler.health import CHECK_EXIT_CODE, answered
-from crawler.runstats import error_text, totals
+from crawler.runstats import error_text, exception_text, totals
 from crawler.sources import Source, UnknownSource, demo_sources, get_source, real_sources
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 EXIT_NOTHING_FETCHED = 1  # no source gave a single page: the network or every site is down
 EXIT_STOPPED = 1  # stopped early, not by a signal (a signal gives 128 + its number)
+EXIT_SOFTWARE = 70  # sysexits.h EX_SOFTWARE: our code raised on pages (a bug, a missing module)
 
 
 def _parse_base(values: tuple[str, ...]) -> dict[str, str]:
@@ -161,7 +164,8 @@ def command(
     Safe to run from cron: one crawl per archive at a time (a second one exits with
     status 75), an interrupted run loses nothing already stored, and every run is
     recorded (`newsagg stats`). Logs one line per source to stderr, download
-    failures included. Exits 1 when no source gave any page, 130 / 143 when
+    failures included. Exits 1 when no source gave any page, 70 when newsagg's
+    own code failed on pages (their articles were not stored), 130 / 143 when
     stopped by Ctrl-C / SIGTERM (run it again to go on); see docs/cron.md.
 
     \b
@@ -247,6 +251,18 @@ def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, li
             "no network, or every site is down"
         )
         return EXIT_NOTHING_FETCHED, [message]
+    if result.summary.get("spider_exceptions"):
+        raised = "; ".join(
+            f"{key}: {exception_text(entry['spider_exceptions'])}"
+            for key, entry in entries.items()
+            if entry.get("spider_exceptions")
+        )
+        message = (
+            f"newsagg crawl: {result.summary['spider_exceptions']} pages raised an exception in "
+            f"newsagg's own code ({raised or 'see the log'}); their articles were not stored, "
+            "the first traceback of each kind is in the log"
+        )
+        return EXIT_SOFTWARE, [message]
     return (CHECK_EXIT_CODE if flagged else 0), []
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from crawler.runstats import error_text, totals
+from crawler.runstats import error_text, exception_text, totals
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -64,6 +64,14 @@ def crawl_summary(summary: dict[str, Any], wall_seconds: float) -> str:
     if failed:
         parts = "; ".join(f"{key}: {error_text(errors)}" for key, errors in failed.items())
         lines.append(f"download errors: {parts}")
+    raised = {
+        k: s["spider_exceptions"]
+        for k, s in summary.get("sources", {}).items()
+        if s.get("spider_exceptions")
+    }
+    if raised:
+        parts = "; ".join(f"{key}: {exception_text(names)}" for key, names in raised.items())
+        lines.append(f"spider exceptions: {parts}")
     lines.append(f"wall time: {wall_seconds:.1f} s")
     return "\n".join(lines)
 

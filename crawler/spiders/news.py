@@ -8,11 +8,21 @@ Incremental: URLs in `known_urls` (URL -> when last fetched) are not fetched aga
 a feed pubDate or sitemap lastmod is newer than that fetch; `recheck_urls` are archived
 articles fetched again on purpose (young ones, for edits) that still count as known for
 pagination, which stops at the first page without unknown articles. A 304 answer to a
-conditional GET (see `crawler.middlewares`) yields nothing.
+conditional GET (see `crawler.middlewares`) yields nothing. Both rules assume the last run
+read everything it found; for the sources in `catch_up`, whose last run did not finish or
+lost pages, the discovery pages are fetched without validators and listings are walked to
+their page limit, since what that run missed may sit behind pages of articles it stored.
+`lost_urls`, article pages an earlier run lost, are asked for at the start, whatever leads
+to them.
 
 Every request has an errback: a page that could not be downloaded (DNS lookup failed,
 connection refused, timed out, a 5xx after retries) is counted per source as
-`errors/<kind>`, so a source that never answered shows up in the run summary and its health.
+`errors/<kind>`, so a source that never answered shows up in the run summary and its health;
+unless robots.txt forbade it, it is also reported lost (signal `page_lost`), so the next run
+reads its source's feeds and listings in full and tries it again.
+An exception raised in a callback (a bug, a missing module) is counted per source as
+`spider_exceptions/<type>` and logged, its first traceback per type included: it cost a page,
+so the crawl exits non-zero (`crawler.cli.crawl`).
 
 Backfill (`since`): listings are walked past `max_pages` down to that date, and sitemap
 entries last modified before it are left alone. Callback arguments are plain values, so
@@ -33,6 +43,7 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from OpenSSL.SSL import Error as SSLError
+from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
@@ -42,6 +53,7 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.log import failure_to_exc_info
 from twisted.internet import defer
 from twisted.internet import error as net_error
 from twisted.python.failure import Failure
@@ -50,8 +62,10 @@ from crawler import discovery
 from crawler.backfill import hint_time, listing_dates, newer_than, since_moment
 from crawler.failedpages import FailedPages
 from crawler.items import Article, NotAnArticle
+from crawler.signals import page_lost
 from crawler.sources import Source, UnknownSource, get_source
 
+log = logging.getLogger("newsagg.spider")
 BACKFILL_MAX_PAGES = 1000  # listing pages per listing in a backfill; NEWS_BACKFILL_MAX_PAGES
 # Download failures (Scrapy's own, and Twisted's under them) -> the kind counted as
 # `errors/<kind>`; the first match wins.
@@ -125,6 +139,8 @@ class NewsSpider(scrapy.Spider):
         base: str | None = None,
         known_urls: Mapping[str, str] | Iterable[str] | None = None,
         recheck_urls: Collection[str] | None = None,
+        catch_up: Collection[str] | str | None = None,
+        lost_urls: Collection[str] | None = None,
         max_pages: int | str | None = None,
         since: date | str | None = None,
         **kwargs: Any,
@@ -143,6 +159,10 @@ class NewsSpider(scrapy.Spider):
         else:
             self.known_urls = dict.fromkeys(known_urls or (), "")
         self.recheck_urls = set(recheck_urls or ())
+        if isinstance(catch_up, str):  # `-a catch_up=amic,ngs22`
+            catch_up = [key.strip() for key in catch_up.split(",") if key.strip()]
+        self.catch_up = set(catch_up or ())  # source keys read in full (see the module doc)
+        self.lost_urls = set(lost_urls or ())
         self.max_pages = int(max_pages) if max_pages else None
         self.since = date.fromisoformat(since) if isinstance(since, str) else since
         self.follow_depth = 1  # article -> linked article; NEWS_FOLLOW_DEPTH overrides
@@ -165,6 +185,7 @@ class NewsSpider(scrapy.Spider):
                 db.parent / "failed" / db.stem,
                 settings.getint("NEWS_FAILED_PAGES_MAX", 20),
             )
+        crawler.signals.connect(spider.spider_error, signal=signals.spider_error)
         return spider
 
     # -- discovery ----------------------------------------------------------------
@@ -172,9 +193,21 @@ class NewsSpider(scrapy.Spider):
         for request in self._entry_requests():
             yield request
 
+    def _discovery_meta(self, key: str) -> dict[str, Any]:
+        """The meta of a feed, sitemap or listing request: without validators for a source
+        that catches up, since a 304 would hide what its last run did not get to."""
+        meta: dict[str, Any] = {"source": key, "kind": "discovery"}
+        if key in self.catch_up:
+            meta["conditional"] = False
+        return meta
+
     def _entry_requests(self) -> Iterator[scrapy.Request]:
+        for url in sorted(self.lost_urls):
+            owner = next((s for s in self.sources if s.is_article_url(url)), None)
+            if owner is not None:
+                yield from self._article_request(url, owner, None)
         for src in self.sources:
-            meta = {"source": src.key, "kind": "discovery"}
+            meta = self._discovery_meta(src.key)
             key = {"key": src.key}
             entries = ((src.feeds, self.parse_feed), (src.sitemaps, self.parse_sitemap))
             for urls, callback in entries:
@@ -226,7 +259,7 @@ class NewsSpider(scrapy.Spider):
                     url,
                     self.parse_sitemap,
                     cb_kwargs={"key": key},
-                    meta={"source": key, "kind": "discovery"},
+                    meta=self._discovery_meta(key),
                     errback=self.download_failed,
                 )
         floor = self._since(src)
@@ -262,7 +295,7 @@ class NewsSpider(scrapy.Spider):
                 discovery.with_page(first, src.page_param, page + 1),
                 self.parse_listing,
                 cb_kwargs={"key": key, "page": page + 1, "first": first},
-                meta={"source": key, "kind": "discovery"},
+                meta=self._discovery_meta(key),
                 errback=self.download_failed,
             )
 
@@ -270,11 +303,15 @@ class NewsSpider(scrapy.Spider):
         self, src: Source, urls: list[str], dates: dict[str, str], page: int, first: str
     ) -> bool:
         """Regular runs walk on while a page brings articles we do not know, up to
-        max_pages; a backfill walks on while the page still reaches back to `since`."""
+        max_pages (a source that catches up: while the page lists articles at all); a
+        backfill walks on while the page still reaches back to `since`."""
         floor = self._since(src)
         if floor is None:
+            limit = self.max_pages or src.max_pages
+            if src.key in self.catch_up:
+                return bool(urls) and page < limit
             fresh = [u for u in urls if u not in self.known_urls and u not in self.recheck_urls]
-            return bool(fresh) and page < (self.max_pages or src.max_pages)
+            return bool(fresh) and page < limit
         if not urls or page >= self.backfill_max_pages or first in self._past_since():
             return False
         stamps = [t for t in (hint_time(dates.get(u)) for u in urls) if t]
@@ -309,6 +346,35 @@ class NewsSpider(scrapy.Spider):
             return
         self._count(src, f"errors/{kind}")
         self.logger.info("could not download %s: %s (%s)", request.url, kind, failure.value)
+        if kind not in ("robots", "ignored") and self.crawler:  # left out on purpose: not lost
+            self.crawler.signals.send_catch_log(page_lost, request=request)
+
+    def spider_error(self, failure: Failure, response: Response | Failure) -> None:
+        """A callback raised (a bug, a missing module): the page is lost, so count it under
+        its source and say so, with the traceback of the first of each type."""
+        if isinstance(response, Response):
+            request = response.request
+        else:  # raised in an errback
+            request = getattr(response, "request", None)
+        if request is None:
+            return
+        src = self.by_key.get(request.meta.get("source", ""))
+        if src is None:
+            return
+        name = type(failure.value).__name__
+        key = f"spider_exceptions/{name}"
+        stats = self.crawler.stats if self.crawler else None
+        first = not (stats and stats.get_value(f"newsagg/{src.key}/{key}"))
+        self._count(src, key)
+        log.log(
+            logging.ERROR if first else logging.DEBUG,
+            "%s: %s on %s: %s",
+            src.key,
+            name,
+            request.url,
+            failure.value,
+            exc_info=failure_to_exc_info(failure) if first else None,
+        )
 
     # -- articles -----------------------------------------------------------------
     def parse_article(self, response: Response, key: str) -> Iterator[Article | scrapy.Request]:

@@ -51,8 +51,9 @@ PAGE_SIZE = 16_384
 
 
 def run_numbers(stats: dict[str, Any]) -> dict[str, int]:
-    """The crawl_runs columns from a run summary: `pages`, `exceptions`, `http_errors` and
-    per-source `new`/`updated`/`unchanged`/`dropped` counts (as `crawler.runstats` writes)."""
+    """The crawl_runs columns from a run summary: `pages`, `exceptions`, `spider_exceptions`,
+    `http_errors` and per-source `new`/`updated`/`unchanged`/`dropped` counts (as
+    `crawler.runstats` writes)."""
     sources = [s for s in (stats.get("sources") or {}).values() if isinstance(s, dict)]
 
     def total(key: str) -> int:
@@ -65,7 +66,9 @@ def run_numbers(stats: dict[str, Any]) -> dict[str, int]:
         "articles_updated": total("updated"),
         "articles_unchanged": total("unchanged"),
         "items_dropped": sum(sum((s.get("dropped") or {}).values()) for s in sources),
-        "errors": int(stats.get("exceptions") or 0) + sum(int(v) for v in http_errors.values()),
+        "errors": int(stats.get("exceptions") or 0)
+        + int(stats.get("spider_exceptions") or 0)
+        + sum(int(v) for v in http_errors.values()),
     }
 
 

@@ -2,7 +2,8 @@
 
 Functions over an `Archive` (the archive module stays about articles): which URLs a crawl
 may skip, the validators for conditional GET, the fetch records a run leaves behind, the
-runs a dead crawl left "running", and the run history that health checks read.
+runs a dead crawl left "running", the sources whose last run left work undone, and the run
+history that health checks read.
 
 Times are UTC strings `YYYY-MM-DDTHH:MM:SSZ`, like every timestamp of the archive, so they
 compare as text.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +33,18 @@ class SkipPolicy:
         fetched again to catch edits, ...
     recheck_every_minutes: ... but not more often than this.
     retry_hours: a URL that gave no article (not an article, a redirect, a 4xx) is tried
-        again after this long; server errors (5xx) are tried again on the next run.
+        again after this long; server errors (5xx) and pages a run lost (`LOST`) are tried
+        again on the next run.
     """
 
     recheck_hours: float = 24.0
     recheck_every_minutes: float = 60.0
     retry_hours: float = 24.0
+
+
+# fetch_state.status of an article page a run lost (not stored, not downloaded, raised on):
+# no answer to remember, only that the next run must ask for it again.
+LOST = 0
 
 
 @dataclass(frozen=True)
@@ -53,10 +60,15 @@ class FetchRecord:
 class KnownUrls:
     """skip: URL -> when last fetched, for every URL the next crawl need not fetch (the time
     lets a feed pubDate or sitemap lastmod newer than that fetch bring an article back);
-    recheck: archived URLs to fetch again now (young articles, for edits)."""
+    recheck: archived URLs to fetch again now (young articles, for edits);
+    lost: article URLs an earlier run lost and nothing has stored since, to fetch again
+    whether or not a feed or listing still shows them;
+    catch_up: source key -> why it is read in full (`unfinished_sources`)."""
 
     skip: dict[str, str]
     recheck: set[str]
+    lost: set[str] = field(default_factory=set)
+    catch_up: dict[str, str] = field(default_factory=dict)
 
 
 def known_urls(archive: Archive, policy: SkipPolicy, now: datetime | None = None) -> KnownUrls:
@@ -86,10 +98,16 @@ def known_urls(archive: Archive, policy: SkipPolicy, now: datetime | None = None
             continue
         for url in urls:
             skip[url] = last
+    lost: set[str] = set()
     for url, (when, status) in fetched.items():
-        if url not in skip and status < 500 and when >= retry:
+        if url in skip:
+            continue
+        if status == LOST:
+            if url not in recheck:
+                lost.add(url)
+        elif status < 500 and when >= retry:
             skip[url] = when
-    return KnownUrls(skip, recheck)
+    return KnownUrls(skip, recheck, lost)
 
 
 def validators(archive: Archive) -> dict[str, tuple[str | None, str | None]]:
@@ -138,6 +156,31 @@ def mark_interrupted(archive: Archive) -> int:
         raise
     conn.execute("COMMIT")
     return cur.rowcount
+
+
+def unfinished_sources(archive: Archive, keys: Iterable[str], limit: int = 200) -> dict[str, str]:
+    """Source key -> why its last run (of the last `limit`) left work undone: it did not
+    finish (killed, stopped, crashed) or it lost pages (`lost_pages` in its summary: an article
+    not stored, a page not downloaded, an exception in a callback).
+
+    Such a run may have stored the articles of a listing's first page and not those of its
+    second, or not fetched an article it had found; the incremental rules of the next run
+    (a 304, pagination that stops at a page of known articles) would never lead back to
+    them, so that run reads the source in full (`NewsSpider.catch_up`)."""
+    wanted = set(keys)
+    reasons: dict[str, str] = {}
+    for run in reversed(run_history(archive, limit)):  # newest first
+        for key in [k for k in run["sources"] if k in wanted]:
+            wanted.discard(key)
+            entry = (run["stats"].get("sources") or {}).get(key) or {}
+            lost = int(entry.get("lost_pages") or 0)
+            if run["status"] != "finished":
+                reasons[key] = f"its last run did not finish ({run['status']})"
+            elif lost:
+                reasons[key] = f"its last run lost {lost} page" + ("" if lost == 1 else "s")
+        if not wanted:
+            break
+    return reasons
 
 
 def run_history(archive: Archive, limit: int = 50) -> list[dict[str, Any]]:

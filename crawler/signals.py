@@ -1,0 +1,14 @@
+"""newsagg's own Scrapy signals: a page or an article this run lost.
+
+`crawler.middlewares.FetchStateMiddleware` listens, so that nothing lost is recorded as
+fetched and the source's feeds and listings keep no validators from this run: the next run
+reads them in full and finds the lost articles again.
+"""
+
+from __future__ import annotations
+
+# Sent by the store pipeline with `article=` when an article could not be written.
+article_lost = object()
+# Sent by the spider's errback with `request=` when a page could not be downloaded (DNS,
+# refused, timed out, connection lost, a 5xx after retries); not for robots.txt or a 4xx.
+page_lost = object()
