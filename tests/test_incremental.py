@@ -270,6 +270,7 @@ def test_known_urls_keep_young_articles_for_a_recheck(tmp_path: Path) -> None:
         record_fetches(
             archive,
             [
+                FetchRecord("https://a.example/news/1", 200),  # as the crawl that stored it
                 FetchRecord("https://a.example/news/404", 404),
                 FetchRecord("https://a.example/news/500", 500),
                 FetchRecord(

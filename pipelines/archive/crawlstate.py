@@ -100,11 +100,10 @@ def known_urls(archive: Archive, policy: SkipPolicy, now: datetime | None = None
             skip[url] = last
     lost: set[str] = set()
     for url, (when, status) in fetched.items():
-        if url in skip:
+        if url in skip or url in recheck:  # a recheck due is fetched however recent its fetch
             continue
         if status == LOST:
-            if url not in recheck:
-                lost.add(url)
+            lost.add(url)
         elif status < 500 and when >= retry:
             skip[url] = when
     return KnownUrls(skip, recheck, lost)
