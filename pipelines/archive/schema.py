@@ -230,7 +230,9 @@ def m005_stems(db: sqlite_utils.Database) -> None:
     for queries to meet them."""
     total = db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     if total >= REINDEX_NOTICE:
-        logger.warning("upgrading the search index of %s articles (once; a few minutes)", total)
+        logger.warning(
+            "upgrading the search index of %s articles (once; about ten minutes a million)", total
+        )
     index_all(db.conn)
 
 
