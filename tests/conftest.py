@@ -7,6 +7,7 @@ the server's request log.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -97,3 +98,35 @@ def demo_crawl(demo_site: Any, tmp_path_factory: pytest.TempPathFactory) -> Craw
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     return Crawl(db, dict(demo_site.bases), summary, list(demo_site.requests))
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` mounted at `folder` (made here); needs the right to mount (root,
+    as here and in CI), else the test is skipped with the reason."""
+    folder.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.fixture
+def mount(tmp_path: Path) -> Iterator[Path]:
+    """A 16 MB file system of the test's own (to remount read-only)."""
+    with tmpfs(tmp_path / "media", "16m") as folder:
+        yield folder
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """An 8 MB file system, soon full."""
+    with tmpfs(tmp_path / "small", "8m") as folder:
+        yield folder

@@ -5,29 +5,9 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from conftest import Crawl, run_cli
-
-
-@pytest.fixture
-def mount(tmp_path: Path) -> Iterator[Path]:
-    """A small tmpfs at tmp_path/media; needs the right to mount (root here and in CI)."""
-    media = tmp_path / "media"
-    media.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(media)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield media
-    finally:
-        subprocess.run(["umount", "-l", str(media)], check=False)
 
 
 def copy_archive(source: Path, target: Path) -> None:

@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import multiprocessing
 import os
+import signal
 import sqlite3
 import threading
 import time
@@ -108,6 +109,11 @@ def _exit_with_parent(parent: int) -> None:
     """In a bulk import's worker: end when the importing process is gone. A forked worker
     holds both ends of its task pipe, so after kill -9 or SIGTERM of the import it would
     wait for work forever, keeping the archive's files open."""
+
+    # Signals are the importing process's business: the CLI's SIGTERM handler, inherited
+    # by fork, could cut the worker mid-reply and leave the result pipe torn (a hang).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -209,7 +215,8 @@ class Archive:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite itself rolls back on a full disk ("database or
+                conn.execute("ROLLBACK")  # disk is full"): a second one would hide why
             raise
         conn.execute("COMMIT")
 

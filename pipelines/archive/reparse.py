@@ -126,13 +126,15 @@ def _reparse_one(
     archive: Archive, extract: Extractor, article_id: int, report: ReparseReport, dry_run: bool
 ) -> None:
     conn = archive.db.conn
+    # the row before the page: a store between the two reads then fails the guard in
+    # `replace_article` (the other order let the old page's parse through over the new text)
+    cursor = conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,))
+    names = [d[0] for d in cursor.description]
+    row = dict(zip(names, cursor.fetchone(), strict=True))
     codec, data, content_type, fetched_at = conn.execute(
         "SELECT codec, html, content_type, fetched_at FROM raw_pages WHERE article_id = ?",
         (article_id,),
     ).fetchone()
-    cursor = conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,))
-    names = [d[0] for d in cursor.description]
-    row = dict(zip(names, cursor.fetchone(), strict=True))
     stored = row_to_article(row)
     report.pages += 1
     try:
