@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from pipelines.archive.stemming import WORD_RE, fold, stem
+from pipelines.archive.stemming import WORD_RE, fleeting_prefixes, fold, stem
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
@@ -65,9 +65,16 @@ class Term:
     def fts(self) -> str:
         text = _quoted(self.stems)
         if self.prefix:
-            starts = _quoted((*self.stems[:-1], self.fragment)) + " *"
-            text = starts if self.fragment == self.stems[-1] else f"({text} OR {starts})"
+            starts = [_quoted((*self.stems[:-1], head)) + " *" for head in self.heads()]
+            if self.fragment != self.stems[-1]:
+                starts.insert(0, text)
+            text = starts[0] if len(starts) == 1 else f"({' OR '.join(starts)})"
         return f"{self.column} : {text}" if self.column else text
+
+    def heads(self) -> tuple[str, ...]:
+        """The beginnings a prefix looks for among indexed stems: what was typed, and its
+        spelling without a fleeting vowel ("челове" -> "человк", `fleeting_prefixes`)."""
+        return (self.fragment, *fleeting_prefixes(self.fragment)) if self.prefix else ()
 
 
 def _quoted(words: tuple[str, ...]) -> str:
@@ -288,7 +295,7 @@ def _collect(item: Node | Term, stems: set[str], prefixes: list[str]) -> None:
     if isinstance(item, Term):
         if item.prefix:
             stems.update(item.stems)
-            prefixes.append(item.fragment)
+            prefixes.extend(item.heads())
         else:
             stems.update(item.stems)
         return
