@@ -24,9 +24,9 @@ from crawler.cli.export import overwrites_archive
 from crawler.cli.options import UsageExit, db_option, open_archive
 
 
-def backup(db: sqlite3.Connection, target: Path) -> tuple[int, str]:
+def backup(db: sqlite3.Connection, target: Path) -> int:
     """Write a checked copy of the open archive to `target` (replacing it); returns the
-    number of articles in the copy and its quick_check verdict ("ok")."""
+    number of articles in the copy."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
     os.close(fd)
     temp = Path(name)
@@ -44,9 +44,10 @@ def backup(db: sqlite3.Connection, target: Path) -> tuple[int, str]:
         with open(temp, "rb") as written:
             os.fsync(written.fileno())
         os.replace(temp, target)
-        return articles, verdict
-    finally:
-        temp.unlink(missing_ok=True)
+        return articles
+    finally:  # a failed copy (a full disk) leaves neither it nor its journal
+        for leftover in (temp, temp.with_name(temp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
 
 
 @click.command("backup")
@@ -76,7 +77,7 @@ def command(target: Path, db_path: Path) -> None:
     with open_archive(db_path) as archive:
         if sys.stderr.isatty():
             click.echo(f"copying {db_path} ...", err=True)
-        articles, _ = backup(archive.db.conn, target)
+        articles = backup(archive.db.conn, target)
     size = target.stat().st_size / 1e6
     click.echo(
         f"backed up {articles:,} articles to {target} ({size:,.1f} MB, checked) "

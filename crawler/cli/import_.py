@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import collections
 import gzip
 import json
 import sqlite3
 import sys
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -42,7 +41,7 @@ class _Reader:
         self.first_problem: str | None = None
         # `first_seen` (UTC) of each article yielded and not yet stored, in order: the
         # archive the export came from first stored it then, not on the day of the import
-        self.first_seen: collections.deque[str | None] = collections.deque()
+        self.first_seen: deque[str | None] = deque()
 
     def _skip(self, number: int, reason: str) -> None:
         self.skipped[reason] += 1
