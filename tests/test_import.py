@@ -336,6 +336,7 @@ def many_articles(path: Path, count: int, *, sentences: int) -> Path:
                 "source": "amic",
                 "headline": f"Новость номер {i} о ремонте дорог в районе",
                 "body": f"В селе номер {i} отремонтировали дорогу. " * sentences,
+                "first_seen": "2020-01-01T00:00:00Z",  # stored then by the archive exported
             }
             out.write(json.dumps(article, ensure_ascii=False) + "\n")
     return path
@@ -391,3 +392,5 @@ def test_a_full_disk_stops_the_import_with_what_was_stored(small_disk: Path) -> 
     stored = rows(db, "SELECT COUNT(*) FROM articles")[0][0]
     assert 0 < stored < 3000 and stored % 500 == 0  # whole batches
     assert f"imported {stored:,} articles: {stored:,} new" in result.stderr
+    # each stored batch has its exported first_seen, written in the batch's own transaction
+    assert rows(db, "SELECT DISTINCT first_seen FROM articles") == [("2020-01-01T00:00:00Z",)]

@@ -16,7 +16,7 @@ import json
 import sqlite3
 import sys
 import zlib
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -39,9 +39,9 @@ class _Reader:
         self.stream = stream
         self.skipped: Counter[str] = Counter()
         self.first_problem: str | None = None
-        # `first_seen` (UTC) of each article yielded and not yet stored, in order: the
-        # archive the export came from first stored it then, not on the day of the import
-        self.first_seen: deque[str | None] = deque()
+        # `first_seen` (UTC) of the articles yielded and not yet stored, by object: the
+        # archive the export came from first stored them then, not on the day of the import
+        self.first_seen: dict[int, str] = {}
 
     def _skip(self, number: int, reason: str) -> None:
         self.skipped[reason] += 1
@@ -87,8 +87,15 @@ class _Reader:
             if reason:
                 self._skip(number, reason)
                 continue
-            self.first_seen.append(_first_seen(data.get("first_seen")))
+            seen = _first_seen(data.get("first_seen"))
+            if seen is not None:
+                self.first_seen[id(article)] = seen
             yield article
+
+    def seen_since(self, article: Article) -> str | None:
+        """The exported `first_seen` of an article this reader yielded (asked once, as its
+        batch is stored: `Archive.store_many`)."""
+        return self.first_seen.pop(id(article), None)
 
 
 _TEXT_FIELDS = tuple(
@@ -204,18 +211,11 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
     outcomes: Counter[str] = Counter()
     tty = sys.stderr.isatty()
     broken: str | None = None
-    earlier: list[tuple[int, str]] = []  # (article id, first_seen) to move back
     with Archive.open(db_path) as archive:
         archive.url_rules = url_rules()
         try:
-            for outcome in archive.store_many(reader, batch=batch):
+            for outcome in archive.store_many(reader, batch=batch, seen_since=reader.seen_since):
                 outcomes[outcome.status] += 1
-                seen = reader.first_seen.popleft()
-                if seen is not None:
-                    earlier.append((outcome.article_id, seen))
-                if len(earlier) >= batch:
-                    archive.backdate(earlier)
-                    earlier.clear()
                 if tty and outcomes.total() % PROGRESS_EVERY == 0:
                     click.echo(f"\rimported {outcomes.total():,}", nl=False, err=True)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a cut or damaged .gz
@@ -223,7 +223,6 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
         except sqlite3.DatabaseError:  # the disk filled up, say: what was stored, then why
             _summarise(outcomes, reader, tty)
             raise
-        archive.backdate(earlier)
     _summarise(outcomes, reader, tty)
     if broken:
         raise click.ClickException(

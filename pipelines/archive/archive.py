@@ -16,7 +16,7 @@ import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -240,12 +240,14 @@ class Archive:
         batch: int = 500,
         run_id: int | None = None,
         worker: bool = True,
+        seen_since: Callable[[Article], str | None] | None = None,
     ) -> Iterator[StoreOutcome]:
         """`store` a stream of articles (a bulk import), one transaction per `batch`.
 
         With `worker`, the CPU work of each batch (stemming, fingerprints, compression:
         `derive.derive`) runs in a second process while the batch before it is written, so
-        both cores work; outcomes come back in order, batch by batch."""
+        both cores work; outcomes come back in order, batch by batch. `seen_since`: when
+        another archive first stored an article (an import), for `backdate`."""
         from concurrent.futures import Future, ProcessPoolExecutor
 
         from pipelines.archive import identity
@@ -253,9 +255,16 @@ class Archive:
 
         def write(chunk: list[Article], derived: Sequence[Derived]) -> list[StoreOutcome]:
             with self._write() as conn:
-                return identity.store_batch(
-                    conn, chunk, now_utc(), run_id, self.url_rules, derived=derived
+                now = now_utc()
+                done = identity.store_batch(
+                    conn, chunk, now, run_id, self.url_rules, derived=derived
                 )
+                if seen_since is not None:  # in the same transaction: all of it or none
+                    pairs = [
+                        (o.article_id, seen_since(a)) for a, o in zip(chunk, done, strict=True)
+                    ]
+                    writer.backdate(conn, [(i, t) for i, t in pairs if t is not None], now)
+                return done
 
         stream = iter(articles)
         chunks = iter(lambda: list(itertools.islice(stream, batch)), [])
@@ -306,15 +315,8 @@ class Archive:
         stored and the given time (an import of another archive's export: an article it first
         stored years ago was not first seen today); returns how many rows moved. A moved row
         is changed (`first_seen` is exported)."""
-        now = now_utc()
         with self._write() as conn:
-            before = conn.total_changes
-            conn.executemany(
-                "UPDATE articles SET first_seen = ?1, changed_at = ?3 WHERE id = ?2 "
-                "AND (first_seen IS NULL OR first_seen > ?1)",
-                [(moment, article_id, now) for article_id, moment in first_seen],
-            )
-            return conn.total_changes - before
+            return writer.backdate(conn, first_seen, now_utc())
 
     def rebuild_index(self) -> int:
         """Index every article again (after a stemmer change); returns the number indexed."""

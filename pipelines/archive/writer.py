@@ -133,6 +133,19 @@ def _flush(conn: sqlite3.Connection, pending: _Pending) -> None:
     pending.ids.clear()
 
 
+def backdate(conn: sqlite3.Connection, first_seen: Sequence[tuple[int, str]], now: str) -> int:
+    """Move `first_seen` of these (article id, UTC time) pairs back to the earlier of the
+    stored and the given time; returns how many rows moved. A moved row is changed at
+    `now` (`first_seen` is exported)."""
+    before = conn.total_changes
+    conn.executemany(
+        "UPDATE articles SET first_seen = ?1, changed_at = ?3 WHERE id = ?2 "
+        "AND (first_seen IS NULL OR first_seen > ?1)",
+        [(moment, article_id, now) for article_id, moment in first_seen],
+    )
+    return conn.total_changes - before
+
+
 def _touch_sources(conn: sqlite3.Connection, articles: Sequence[Article], now: str) -> None:
     agencies = {a.source: a.agency for a in articles if a.source}
     conn.executemany(
