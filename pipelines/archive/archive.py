@@ -414,29 +414,11 @@ class Archive:
             collapse_stories=collapse_stories,
         )
 
-    def count_matches(
-        self,
-        query: str,
-        *,
-        source: str | None = None,
-        agency: str | None = None,
-        since: datetime | date | None = None,
-        until: datetime | date | None = None,
-        has_photo_credit: bool = False,
-        collapse_stories: bool = False,
-    ) -> int:
-        """How many hits `search` with these filters pages through (all of them, not only
-        the ranked window); raises `SearchQueryError` as `search` does."""
-        return count_matches(
-            self.db.conn,
-            query,
-            source=source,
-            agency=agency,
-            since=since,
-            until=until,
-            has_photo_credit=has_photo_credit,
-            collapse_stories=collapse_stories,
-        )
+    def count_matches(self, query: str, **filters: Any) -> int:
+        """How many hits `search` with these filters (its keyword arguments less the page
+        and marks) pages through, not only the ranked window; raises `SearchQueryError` as
+        `search` does."""
+        return count_matches(self.db.conn, query, **filters)
 
     def stories(
         self, *, limit: int = 20, source: str | None = None, since: datetime | date | None = None
