@@ -42,7 +42,7 @@ from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
 from crawler.items import Article
-from crawler.signals import article_lost, page_lost
+from crawler.signals import article_lost, failed_request, page_lost
 from pipelines.archive.crawlstate import LOST, FetchRecord, record_fetches, utc_text, validators
 
 __all__ = ["FetchStateMiddleware", "article_lost", "page_lost"]
@@ -121,10 +121,7 @@ class FetchStateMiddleware:
 
     def spider_error(self, failure: Failure, response: Response | Failure) -> None:
         """A callback raised on the page: whatever it held is lost."""
-        if isinstance(response, Response):
-            request = response.request
-        else:  # raised in an errback
-            request = getattr(response, "request", None)
+        request = failed_request(response)
         if request is not None:
             self._forget_request(request)
 

@@ -62,7 +62,7 @@ from crawler import discovery
 from crawler.backfill import hint_time, listing_dates, newer_than, since_moment
 from crawler.failedpages import FailedPages
 from crawler.items import Article, NotAnArticle
-from crawler.signals import page_lost
+from crawler.signals import failed_request, page_lost
 from crawler.sources import Source, UnknownSource, get_source
 
 log = logging.getLogger("newsagg.spider")
@@ -352,10 +352,7 @@ class NewsSpider(scrapy.Spider):
     def spider_error(self, failure: Failure, response: Response | Failure) -> None:
         """A callback raised (a bug, a missing module): the page is lost, so count it under
         its source and say so, with the traceback of the first of each type."""
-        if isinstance(response, Response):
-            request = response.request
-        else:  # raised in an errback
-            request = getattr(response, "request", None)
+        request = failed_request(response)
         if request is None:
             return
         src = self.by_key.get(request.meta.get("source", ""))
