@@ -258,6 +258,7 @@ def m006_changed_at(db: sqlite_utils.Database) -> None:
 def index_all(conn: sqlite3.Connection, batch: int = 2000) -> int:
     """Empty the full-text index and index every article again, reading slices of ids so that
     memory stays flat at any archive size; returns how many were indexed."""
+    from pipelines.archive.writer import index_stemmed  # the writer imports this module
     conn.execute(f"INSERT INTO [{FTS_TABLE}]([{FTS_TABLE}]) VALUES ('delete-all')")
     last = done = 0
     while True:
@@ -267,10 +268,7 @@ def index_all(conn: sqlite3.Connection, batch: int = 2000) -> int:
         ).fetchall()
         if not rows:
             return done
-        conn.executemany(
-            f"INSERT INTO [{FTS_TABLE}](rowid, headline, lead, body) VALUES (?, ?, ?, ?)",
-            [(r[0], shadow(r[1]), shadow(r[2]), shadow(r[3])) for r in rows],
-        )
+        index_stemmed(conn, [(r[0], shadow(r[1]), shadow(r[2]), shadow(r[3])) for r in rows])
         last, done = rows[-1][0], done + len(rows)
 
 
