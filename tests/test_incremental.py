@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 from conftest import DEMO_KEYS, SITE_ROOT, crawl_demo, load_truth, run_cli
 
-from crawler.crawl import legacy_job_dir
 from crawler.demo.server import DemoSite, RequestRecord
 from crawler.items import Article
 from crawler.sources import get_source
@@ -219,8 +218,9 @@ def test_backfill_walks_listings_past_max_pages_down_to_the_date(tmp_path: Path)
         assert regular.returncode == 0, regular.stderr[-2000:]
         regular_paths = {r.path for r in site.requests}
         site.clear_log()
-        # the unsealed folder an older version left for this job: removed, never resumed
-        legacy = legacy_job_dir(db, [get_source("katun24")], date(2026, 11, 10))
+        # the unsealed folder versions before 619b1c9 left for this job (named by the sha1
+        # of "katun24@2026-11-10"): removed, never resumed
+        legacy = tmp_path / "jobs" / "b95066d53fe2"
         (legacy / "requests.queue").mkdir(parents=True)
         (legacy / "requests.seen").write_text("0123456789abcdef\n", encoding="utf-8")
         backfill = run_cli("crawl", *base, "--max-pages", "1", "--since", "2026-11-10", "--json")
