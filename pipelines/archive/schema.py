@@ -259,6 +259,7 @@ def index_all(conn: sqlite3.Connection, batch: int = 2000) -> int:
     """Empty the full-text index and index every article again, reading slices of ids so that
     memory stays flat at any archive size; returns how many were indexed."""
     from pipelines.archive.writer import index_stemmed  # the writer imports this module
+
     conn.execute(f"INSERT INTO [{FTS_TABLE}]([{FTS_TABLE}]) VALUES ('delete-all')")
     last = done = 0
     while True:
