@@ -30,7 +30,8 @@ from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
-from crawler.cli.crawl import EXIT_NOTHING_FETCHED, EXIT_SOFTWARE
+from crawler.cli.crawl import EXIT_NOT_WRITTEN, EXIT_NOTHING_FETCHED, EXIT_SOFTWARE, verdict
+from crawler.crawl import CrawlResult
 from crawler.demo.server import DemoSite
 from crawler.health import CHECK_EXIT_CODE
 from crawler.items import Article
@@ -408,3 +409,38 @@ def test_the_flush_timer_survives_an_error(store_log: pytest.LogCaptureFixture) 
     store._flush_if_due()  # a LoopingCall stops for good when its call raises
     assert store.pending == [article(1)]  # kept for the next tick
     assert "No space left on device" in store_log.text
+
+
+def finished_run(counters: dict[str, int]) -> CrawlResult:
+    """A finished run of amic whose stats hold these `newsagg/amic/...` counters."""
+    stats: dict[str, Any] = {"finish_reason": "finished", "downloader/response_count": 9}
+    stats.update({f"newsagg/amic/{name}": n for name, n in counters.items()})
+    stats.update({"newsagg/amic/pages": 9, "newsagg/amic/new": 3})
+    summary = {**summarize(stats, ["amic"]), "finish_reason": "finished"}
+    return CrawlResult(summary=summary, stats=stats)
+
+
+@pytest.mark.parametrize(
+    ("dropped", "flagged", "code", "says"),
+    [
+        ({}, {}, 0, None),
+        ({"dropped/store error": 2}, {}, EXIT_NOT_WRITTEN, "2 articles could not be written"),
+        # the disk is full: that matters more than a source's health flags
+        ({"dropped/store error": 1}, {"amic": ["stale"]}, EXIT_NOT_WRITTEN, "1 articles could"),
+        ({"dropped/pipeline error": 1}, {}, EXIT_SOFTWARE, "own item pipelines"),
+        # a page that could not be downloaded is the site's doing: the next run fetches it
+        ({"lost_pages": 2}, {}, 0, None),
+        ({"dropped/empty body": 4}, {}, 0, None),
+    ],
+)
+def test_articles_the_archive_could_not_write_fail_the_crawl(
+    dropped: dict[str, int], flagged: dict[str, list[str]], code: int, says: str | None
+) -> None:
+    """Such a crawl used to exit 0, so cron mailed nothing while the disk was full."""
+    run = finished_run(dropped)
+    got, messages = verdict(run, flagged)
+    assert got == (code or (CHECK_EXIT_CODE if flagged else 0))
+    if says is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and says in messages[0]

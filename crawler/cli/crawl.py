@@ -3,10 +3,11 @@
 Exit codes (docs/cron.md): 0 done; 1 nothing fetched from any source (no network, every site
 down), or the crawl stopped early without a signal; 2 usage error; 3 with `--check`, a
 crawled source is flagged (see `crawler.health`); 70 (EX_SOFTWARE) newsagg's own code raised
-on some pages (a bug, a missing module), whose articles were not stored; 75 (EX_TEMPFAIL)
-another crawl holds the archive's lock; 128+N stopped by signal N after a graceful shutdown
-(130 Ctrl-C, 143 SIGTERM). When several apply, the first in this order wins: signal, nothing
-fetched, exceptions, flagged.
+on some pages or articles (a bug, a missing module), whose articles were not stored; 74
+(EX_IOERR) the archive could not write some articles (a full disk, an I/O error), which the
+next run fetches again; 75 (EX_TEMPFAIL) another crawl holds the archive's lock; 128+N
+stopped by signal N after a graceful shutdown (130 Ctrl-C, 143 SIGTERM). When several apply,
+the first in this order wins: signal, nothing fetched, exceptions, not written, flagged.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 EXIT_NOTHING_FETCHED = 1  # no source gave a single page: the network or every site is down
 EXIT_STOPPED = 1  # stopped early, not by a signal (a signal gives 128 + its number)
 EXIT_SOFTWARE = 70  # sysexits.h EX_SOFTWARE: our code raised on pages (a bug, a missing module)
+EXIT_NOT_WRITTEN = 74  # sysexits.h EX_IOERR: the archive could not write some articles
 
 
 def _parse_base(values: tuple[str, ...]) -> dict[str, str]:
@@ -165,7 +167,8 @@ def command(
     status 75), an interrupted run loses nothing already stored, and every run is
     recorded (`newsagg stats`). Logs one line per source to stderr, download
     failures included. Exits 1 when no source gave any page, 70 when newsagg's
-    own code failed on pages (their articles were not stored), 130 / 143 when
+    own code failed on pages (their articles were not stored), 74 when the archive
+    could not write some articles (a full disk), 130 / 143 when
     stopped by Ctrl-C / SIGTERM (run it again to go on); see docs/cron.md.
 
     \b
@@ -263,6 +266,20 @@ def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, li
             "the first traceback of each kind is in the log"
         )
         return EXIT_SOFTWARE, [message]
+    dropped = totals(result.summary)["dropped"]
+    if dropped.get("pipeline error"):
+        message = (
+            f"newsagg crawl: {dropped['pipeline error']} articles were lost to an exception in "
+            "newsagg's own item pipelines (see the log); the next run fetches them again"
+        )
+        return EXIT_SOFTWARE, [message]
+    if dropped.get("store error"):
+        message = (
+            f"newsagg crawl: {dropped['store error']} articles could not be written to the "
+            "archive (the reason is in the log: a full disk, an I/O error); what was written is "
+            "kept, and the next run fetches the others again"
+        )
+        return EXIT_NOT_WRITTEN, [message]
     return (CHECK_EXIT_CODE if flagged else 0), []
 
 
