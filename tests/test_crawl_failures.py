@@ -38,7 +38,7 @@ from crawler.items import Article
 from crawler.middlewares import FetchStateMiddleware, article_lost
 from crawler.runstats import summarize
 from crawler.sources import get_source
-from crawler.spiders.news import failure_kind
+from crawler.spiders.failures import failure_kind
 from pipelines.archive.crawlstate import FetchRecord
 from pipelines.archive.writer import StoreOutcome
 from pipelines.store import StorePipeline

@@ -42,20 +42,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import scrapy
-from OpenSSL.SSL import Error as SSLError
 from scrapy import signals
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadConnectionRefusedError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-    ResponseDataLossError,
-)
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.log import failure_to_exc_info
-from twisted.internet import defer
-from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
 from crawler import discovery
@@ -64,59 +53,10 @@ from crawler.failedpages import FailedPages
 from crawler.items import Article, NotAnArticle
 from crawler.signals import failed_request, page_lost
 from crawler.sources import Source, UnknownSource, get_source
+from crawler.spiders.failures import failure_kind
 
 log = logging.getLogger("newsagg.spider")
 BACKFILL_MAX_PAGES = 1000  # listing pages per listing in a backfill; NEWS_BACKFILL_MAX_PAGES
-# Download failures (Scrapy's own, and Twisted's under them) -> the kind counted as
-# `errors/<kind>`; the first match wins.
-FAILURE_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
-    ((CannotResolveHostError, net_error.DNSLookupError), "dns"),
-    ((DownloadConnectionRefusedError, net_error.ConnectionRefusedError), "refused"),
-    (
-        (
-            DownloadTimeoutError,
-            net_error.TimeoutError,
-            net_error.TCPTimedOutError,
-            defer.TimeoutError,
-            TimeoutError,
-        ),
-        "timeout",
-    ),
-    ((SSLError,), "tls"),
-    ((net_error.ConnectionLost, net_error.ConnectionDone, net_error.ConnectionAborted), "lost"),
-    ((ResponseDataLossError,), "lost"),
-)
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """The exception, what it was raised from, and what a Twisted wrapper holds."""
-    seen: list[BaseException] = []
-    todo = [exc]
-    while todo and len(seen) < 8:
-        current = todo.pop(0)
-        seen.append(current)
-        yield current
-        if current.__cause__ is not None:
-            todo.append(current.__cause__)
-        for reason in getattr(current, "reasons", None) or ():  # ResponseNeverReceived
-            if isinstance(reason, Failure) and isinstance(reason.value, BaseException):
-                todo.append(reason.value)
-
-
-def failure_kind(failure: Failure) -> str | None:
-    """The short kind of a download failure; None for a 4xx, an answer counted elsewhere
-    (`http/<status>`)."""
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        status = exc.response.status
-        return f"http {status // 100}xx" if status >= 500 else None
-    if isinstance(exc, IgnoreRequest):
-        return "robots" if "robots.txt" in str(exc) else "ignored"
-    causes = list(_causes(exc)) if exc is not None else []
-    for types, kind in FAILURE_KINDS:
-        if any(isinstance(cause, types) for cause in causes):
-            return kind
-    return type(exc).__name__
 
 
 def parse_bases(spec: str | None) -> dict[str, str]:
