@@ -3,7 +3,10 @@
 Builds archives of generated Russian articles (~3 KB bodies: 1,700 Cyrillic characters; words
 drawn with a Zipf law from real Russian nouns, adjectives and verbs in their inflected forms, plus
 invented surnames and real place names), then times 1-3 word searches with ranking and
-snippets. Seeded: the same arguments build the same archives.
+snippets, warm (the archive in the page cache, as on a server that searches it often) and
+cold ("cold" rows: before each search the archive's pages are dropped from the OS page cache
+with posix_fadvise and a new connection opens it, as the first search after a reboot finds
+it). Seeded: the same arguments build the same archives.
 
 Two insert rates: a bulk import (`Archive.store_many`: 500 articles a transaction, the CPU
 work of the next batch done in a second process meanwhile), and a crawl's writes on the
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import statistics
 import sys
@@ -254,9 +258,46 @@ def latency(path: Path, texts: list[str]) -> tuple[float, float, float]:
             hits = archive.search(q, limit=20)
             times.append((time.perf_counter() - started) * 1000)
             found.append(len(hits))
-    times.sort()
+    return percentiles(times, found)
+
+
+def percentiles(times: list[float], found: list[int]) -> tuple[float, float, float]:
+    """p50 and p95 of `times` (ms) and the mean of `found` (hits)."""
+    times = sorted(times)
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
     return statistics.median(times), p95, statistics.mean(found)
+
+
+def evict(path: Path) -> bool:
+    """Drop the archive's pages from the OS page cache (as after a reboot); False where the
+    OS cannot be asked (no `posix_fadvise`). Dirty pages stay: checkpoint first."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return False
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists():
+            fd = os.open(file, os.O_RDONLY)
+            try:
+                advise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+    return True
+
+
+def cold_latency(path: Path, texts: list[str]) -> tuple[float, float, float] | None:
+    """`latency` with nothing cached: before each search the archive leaves the page cache
+    and a new connection opens it (SQLite's cache empty too). None where `evict` cannot."""
+    times: list[float] = []
+    found: list[int] = []
+    for q in texts:
+        if not evict(path):
+            return None
+        started = time.perf_counter()
+        with Archive.open(path, readonly=True) as archive:
+            hits = archive.search(q, limit=20)
+        times.append((time.perf_counter() - started) * 1000)
+        found.append(len(hits))
+    return percentiles(times, found)
 
 
 def main() -> None:
@@ -266,6 +307,9 @@ def main() -> None:
     parser.add_argument("--no-worker", action="store_true", help="derive in the main process")
     parser.add_argument("--crawl-articles", type=int, default=2000, help="then store as a crawl")
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument(
+        "--cold-queries", type=int, default=40, help="of each kind, each with nothing cached"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dir", type=Path, default=None, help="where to build (default: tmp)")
     parser.add_argument("--reuse", action="store_true", help="query archives already built")
@@ -299,6 +343,15 @@ def main() -> None:
         for kind in ("common", "any"):
             p50, p95, hits = latency(path, queries(args.queries, args.seed + 1, kind))
             row = (n, rate, crawl, kind, f"{p50:.1f}", f"{p95:.1f}", f"{hits:.1f}", size)
+            print(" | ".join(str(v) for v in row), flush=True)
+        for kind in ("common", "any") if args.cold_queries else ():
+            texts = queries(args.cold_queries, args.seed + 3, kind)
+            cold = cold_latency(path, texts)
+            if cold is None:
+                print(f"{n} | (no posix_fadvise here: cold searches not measured)")
+                break
+            p50, p95, hits = cold
+            row = (n, rate, crawl, f"{kind}, cold", f"{p50:.1f}", f"{p95:.1f}", f"{hits:.1f}", size)
             print(" | ".join(str(v) for v in row), flush=True)
 
 
