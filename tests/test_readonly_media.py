@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -51,3 +52,25 @@ def test_unsaved_changes_on_read_only_media_are_a_clear_error(
     result = run_cli("search", "Казахстан", "--db", str(db))
     assert result.returncode == 2, result.stderr
     assert "copy both files to a writable folder" in result.stderr
+
+
+def test_an_archive_of_the_previous_version_on_read_only_media_is_read(
+    demo_crawl: Crawl, mount: Path
+) -> None:
+    """It cannot be upgraded there; what the last upgrade adds (indexes that make `stats`
+    fast) only speeds reading up, so it is read without it."""
+    db = mount / "news.db"
+    copy_archive(demo_crawl.db, db)
+    con = sqlite3.connect(db)
+    con.execute("DROP INDEX idx_articles_coverage")
+    con.execute("DROP INDEX idx_raw_pages_fetched_at")
+    con.execute("DELETE FROM _migrations WHERE name = 'm007_stats_indexes'")
+    con.commit()
+    count = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    con.close()
+    read_only(mount)
+    stats = run_cli("stats", "--db", str(db), "--json")
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["sources"]["articles"] == count > 0
+    found = run_cli("search", "Казахстаном", "--format", "json", "--db", str(db))
+    assert found.returncode == 0 and "Казахстан" in found.stdout, found.stderr

@@ -255,6 +255,24 @@ def m006_changed_at(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_articles_changed_at ON articles (changed_at)")
 
 
+def m007_stats_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes that let `newsagg stats` read no article row and no page: its per-source
+    counts, time span and field shares (the expressions of `Archive.stats`, which must stay
+    the same for SQLite to use the index), and the count of stored pages. At a million
+    articles it read 5 GB of rows and 5 GB of pages: 25 s from a cold cache, 4 s warm."""
+    total = db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    if total >= REINDEX_NOTICE:
+        logger.warning(
+            "indexing the coverage of %s articles (once; about half a minute a million)", total
+        )
+    db.execute(
+        "CREATE INDEX idx_articles_coverage ON articles (source, "
+        "COALESCE(published_at_utc, published_at), published_at IS NOT NULL, "
+        "COALESCE(agency, '') <> '', photo_credit_count > 0, COALESCE(lead, '') <> '')"
+    )
+    db.execute("CREATE INDEX idx_raw_pages_fetched_at ON raw_pages (fetched_at)")
+
+
 def index_all(conn: sqlite3.Connection, batch: int = 2000) -> int:
     """Empty the full-text index and index every article again, reading slices of ids so that
     memory stays flat at any archive size; returns how many were indexed."""
@@ -280,7 +298,13 @@ MIGRATIONS: list[Migration] = [
     m004_lsh_middle,
     m005_stems,
     m006_changed_at,
+    m007_stats_indexes,
 ]
+
+
+# Migrations that only add indexes: an archive without them reads right, only slower, so an
+# archive that cannot be upgraded (on read-only media) is read without them.
+SPEED_ONLY = frozenset({"m007_stats_indexes"})
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:
