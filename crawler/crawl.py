@@ -232,9 +232,12 @@ def run_crawl(
             assert since is not None
             shutil.rmtree(legacy_job_dir(db_path, sources, since), ignore_errors=True)
             open_job(jobdir)
-        stats, stop_signal = _run_process(
-            settings, sources, known, max_pages, since, verbose, progress
-        )
+        try:
+            stats, stop_signal = _run_process(
+                settings, sources, known, max_pages, since, verbose, progress
+            )
+        finally:
+            known.close()
         reason = stats.get("finish_reason")  # set once the spider closed (not on a forced stop)
         if jobdir is not None and reason == "finished":
             shutil.rmtree(jobdir, ignore_errors=True)

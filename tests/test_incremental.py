@@ -303,6 +303,85 @@ def test_known_urls_bring_back_what_a_run_lost_unless_it_was_stored_since(tmp_pa
     assert lost not in known.skip and stored in known.skip
 
 
+def test_known_urls_are_the_archive_as_the_crawl_found_it(tmp_path: Path) -> None:
+    """They are read as the crawl meets each URL; what the crawl stores meanwhile (a feed's
+    new article, a new spelling) stays unknown to it, so that a listing showing the article
+    too still counts as unknown and is walked on."""
+    before, during = "https://a.example/news/1", "https://a.example/news/2"
+    spelling = "https://a.example/news/1?from=listing"
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store([stored_article(before, "2020-01-01T10:00:00+07:00")])
+        known = known_urls(archive, SkipPolicy())
+        archive.store([stored_article(during, "2020-01-02T10:00:00+07:00")])
+        twin = stored_article(before, "2020-01-01T10:00:00+07:00")
+        twin.url = spelling
+        archive.store([twin])
+        assert spelling in archive.known_urls("amic")
+        fresh = known_urls(archive, SkipPolicy())
+    try:
+        assert before in known.skip and during not in known.skip and spelling not in known.skip
+        assert set(known.skip) == {before}
+        assert {before, during, spelling} <= set(fresh.skip)
+    finally:
+        known.close()
+        fresh.close()
+
+
+def test_what_a_crawl_reads_at_its_start_is_indexed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl used to read every article and fetch record of the archive before its first
+    request (6-14 s and 500 MB at a million articles). No statement it runs to get ready,
+    nor to look a URL up, may read a whole table: it would grow with the archive again."""
+    young = datetime.now(UTC).isoformat(timespec="seconds")
+    urls = [f"https://a.example/news/{n}" for n in (1, 2, 3)]
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store([stored_article(urls[0], "2020-01-01T10:00:00+07:00")])
+        archive.store([stored_article(urls[1], young)])
+        record_fetches(archive, [FetchRecord(urls[2], LOST), FetchRecord(urls[1], 200)])
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    from crawler.crawl import crawl_settings, prepare_archive
+
+    db = tmp_path / "news.db"
+    settings = crawl_settings(db, local=True, verbose=False)
+    settings.set("NEWS_RECHECK_EVERY_MINUTES", 0)  # the young article is due at once
+    _, known = prepare_archive(db, settings, True, ["amic"])
+    try:
+        assert known.lost == {urls[2]} and known.recheck == {urls[1]}
+        assert urls[0] in known.skip and urls[1] not in known.skip and urls[2] not in known.skip
+        with Archive.open(db) as archive:
+            from pipelines.archive.crawlstate import validators
+
+            validators(archive)  # read by the fetch-state middleware when the spider opens
+            monkeypatch.undo()
+            reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+            plans = {
+                sql: str(archive.db.conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall())
+                for sql in reads
+            }
+    finally:
+        known.close()
+    assert any("idx_articles_reference" in plan for plan in plans.values())
+    assert any("idx_fetch_state_lost" in plan for plan in plans.values())
+    assert any("idx_fetch_state_validators" in plan for plan in plans.values())
+    whole = [
+        sql
+        for sql, plan in plans.items()
+        # a scan of a table or a whole index; the partial indexes hold only the few rows read
+        if re.search(r"SCAN (articles|fetch_state|article_urls)\b", plan)
+        and not re.search(r"USING (COVERING )?INDEX idx_fetch_state_(lost|validators)", plan)
+    ]
+    assert whole == []
+
+
 def test_a_source_whose_last_run_did_not_finish_or_lost_pages_is_read_in_full(
     tmp_path: Path,
 ) -> None:

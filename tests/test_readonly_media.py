@@ -54,17 +54,28 @@ def test_unsaved_changes_on_read_only_media_are_a_clear_error(
     assert "copy both files to a writable folder" in result.stderr
 
 
+ADDED_INDEXES = {
+    "idx_articles_coverage",
+    "idx_raw_pages_fetched_at",
+    "idx_articles_reference",
+    "idx_fetch_state_lost",
+    "idx_fetch_state_validators",
+}
+
+
 def test_an_archive_of_the_previous_version_on_read_only_media_is_read(
     demo_crawl: Crawl, mount: Path
 ) -> None:
-    """It cannot be upgraded there; what the last upgrade adds (indexes that make `stats`
-    fast) only speeds reading up, so it is read without it."""
+    """It cannot be upgraded there; what the last upgrades add (indexes for `stats` and the
+    crawl) only speeds reading up, so it is read without them."""
     db = mount / "news.db"
     copy_archive(demo_crawl.db, db)
     con = sqlite3.connect(db)
-    con.execute("DROP INDEX idx_articles_coverage")
-    con.execute("DROP INDEX idx_raw_pages_fetched_at")
-    con.execute("DELETE FROM _migrations WHERE name = 'm007_stats_indexes'")
+    for name in sorted(ADDED_INDEXES):
+        con.execute(f"DROP INDEX {name}")
+    con.execute(
+        "DELETE FROM _migrations WHERE name IN ('m007_stats_indexes', 'm008_crawl_lookups')"
+    )
     con.commit()
     count = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     con.close()

@@ -94,8 +94,8 @@ class NewsSpider(scrapy.Spider):
         bases = parse_bases(base)
         self.sources = [s.with_base(bases[s.key]) if s.key in bases else s for s in chosen]
         self.by_key = {s.key: s for s in self.sources}
-        if isinstance(known_urls, Mapping):
-            self.known_urls: dict[str, str] = dict(known_urls)
+        if isinstance(known_urls, Mapping):  # read as asked: an archive's may hold millions
+            self.known_urls: Mapping[str, str] = known_urls
         else:
             self.known_urls = dict.fromkeys(known_urls or (), "")
         self.recheck_urls = set(recheck_urls or ())

@@ -12,10 +12,14 @@ compare as text.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pipelines.archive.chunked import select_in
 
 if TYPE_CHECKING:
     from pipelines.archive import Archive
@@ -65,48 +69,149 @@ class KnownUrls:
     whether or not a feed or listing still shows them;
     catch_up: source key -> why it is read in full (`unfinished_sources`)."""
 
-    skip: dict[str, str]
+    skip: Mapping[str, str]
     recheck: set[str]
     lost: set[str] = field(default_factory=set)
     catch_up: dict[str, str] = field(default_factory=dict)
 
+    def close(self) -> None:
+        """Let go of the archive (`ArchivedUrls` reads it while the crawl runs)."""
+        if isinstance(self.skip, ArchivedUrls):
+            self.skip.close()
+
 
 def known_urls(archive: Archive, policy: SkipPolicy, now: datetime | None = None) -> KnownUrls:
-    """What the archive already holds or recently tried, for an incremental crawl."""
+    """What the archive already holds or recently tried, for an incremental crawl.
+
+    Only the young articles due for a recheck and the lost pages are read now; whether any
+    other URL may be skipped is asked of the archive when the crawl meets the URL
+    (`ArchivedUrls`): a crawl meets a few hundred URLs, the archive holds millions (loading
+    them all took 6-14 s and 500 MB at a million articles, on every run)."""
     now = now or datetime.now(UTC)
-    young = utc_text(now - timedelta(hours=policy.recheck_hours))
+    skip = ArchivedUrls(archive.path, policy, now)
     due = utc_text(now - timedelta(minutes=policy.recheck_every_minutes))
-    retry = utc_text(now - timedelta(hours=policy.retry_hours))
-    db = archive.db
-    fetched: dict[str, tuple[str, int]] = {
-        url: (when or "", int(status or 0))
-        for url, when, status in db.execute("SELECT url, last_fetched, status FROM fetch_state")
-    }
-    spellings: dict[int, list[str]] = {}
-    for url, article_id in db.execute("SELECT url, article_id FROM article_urls"):
-        spellings.setdefault(article_id, []).append(url)
-    skip: dict[str, str] = {}
     recheck: set[str] = set()
-    rows = db.execute(
-        "SELECT id, canonical_url, COALESCE(published_at_utc, first_seen), last_seen FROM articles"
-    )
-    for article_id, canonical, reference, last_seen in rows:
-        urls = [canonical, *spellings.get(article_id, ())]
-        last = max([last_seen or "", *(fetched.get(u, ("", 0))[0] for u in urls)])
-        if policy.recheck_hours > 0 and (reference or "") >= young and last <= due:
-            recheck.update(urls)  # young and not looked at lately: fetch it again
-            continue
-        for url in urls:
-            skip[url] = last
-    lost: set[str] = set()
-    for url, (when, status) in fetched.items():
-        if url in skip or url in recheck:  # a recheck due is fetched however recent its fetch
-            continue
-        if status == LOST:
-            lost.add(url)
-        elif status < 500 and when >= retry:
-            skip[url] = when
+    if policy.recheck_hours > 0:
+        young = utc_text(now - timedelta(hours=policy.recheck_hours))
+        rows = skip.conn.execute(
+            # `+id`: the range is the index's; an id range would read every row
+            f"SELECT id FROM articles WHERE {REFERENCE} >= ? AND +id <= ?",
+            (young, skip.last_article),
+        )
+        for (article_id,) in rows.fetchall():
+            urls, last = skip.article(article_id)
+            if last <= due:  # young and not looked at lately: fetch it again
+                recheck.update(urls)
+                skip.rechecked.add(article_id)
+    # LOST is a literal, so that SQLite reads the partial index `idx_fetch_state_lost`
+    lost_rows = skip.conn.execute(f"SELECT url FROM fetch_state WHERE status = {LOST}")
+    lost = {url for (url,) in lost_rows if skip.article_of(url) is None}
     return KnownUrls(skip, recheck, lost)
+
+
+# When an article counts as young (for rechecks): published, else first seen. The expression
+# of the index `idx_articles_reference` (migration m008).
+REFERENCE = "COALESCE(published_at_utc, first_seen)"
+
+
+class ArchivedUrls(Mapping[str, str]):
+    """URL -> when last fetched, for every URL an incremental crawl need not fetch, read from
+    the archive as the crawl asks (indexed lookups, remembered):
+
+    - a spelling of an archived article (not one due for a recheck) maps to the latest of the
+      article's `last_seen` and the fetches of its spellings;
+    - any other URL fetched before maps to that fetch, if it answered below 500 within
+      `retry_hours` (a lost page, `LOST`, never does).
+
+    The archive as it was when this was made counts: articles and spellings a crawl stores
+    while it runs (rows added since) stay unknown to it, as they were when it started, so that
+    a listing walks on past articles a feed brought in the same run. Iterating reads every
+    URL of the archive (tests, small archives); a crawl only looks URLs up."""
+
+    def __init__(self, path: Path, policy: SkipPolicy, now: datetime) -> None:
+        self.conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        self.conn.execute("PRAGMA busy_timeout = 30000")
+        # the last rows at the start: ids and rowids only grow
+        self.last_article, self.last_spelling = self.conn.execute(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM articles), "
+            "(SELECT COALESCE(MAX(rowid), 0) FROM article_urls)"
+        ).fetchone()
+        self.retry = utc_text(now - timedelta(hours=policy.retry_hours))
+        self.rechecked: set[int] = set()  # article ids due for a recheck: not skipped
+        self._answers: dict[str, str | None] = {}
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def article_of(self, url: str) -> int | None:
+        """The archived article `url` is a spelling of, as the archive was at the start."""
+        row = (
+            self.conn.execute(
+                "SELECT article_id FROM article_urls WHERE url = ? AND rowid <= ?",
+                (url, self.last_spelling),
+            ).fetchone()
+            or self.conn.execute(
+                "SELECT id FROM articles WHERE canonical_url = ? AND id <= ?",
+                (url, self.last_article),
+            ).fetchone()
+        )
+        return int(row[0]) if row else None
+
+    def article(self, article_id: int) -> tuple[list[str], str]:
+        """The spellings of an article, and the latest of its `last_seen` and their fetches."""
+        canonical, last_seen = self.conn.execute(
+            "SELECT canonical_url, last_seen FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        spellings = [
+            url
+            for (url,) in self.conn.execute(
+                "SELECT url FROM article_urls WHERE article_id = ? AND rowid <= ?",
+                (article_id, self.last_spelling),
+            )
+        ]
+        urls = list(dict.fromkeys([canonical, *spellings]))
+        fetched = select_in(
+            self.conn, "SELECT last_fetched FROM fetch_state WHERE url IN ({})", urls
+        )
+        return urls, max([last_seen or "", *(when or "" for (when,) in fetched)])
+
+    def _answer(self, url: str) -> str | None:
+        if url in self._answers:
+            return self._answers[url]
+        article_id = self.article_of(url)
+        answer: str | None = None
+        if article_id is not None:
+            if article_id not in self.rechecked:
+                answer = self.article(article_id)[1]
+        else:
+            row = self.conn.execute(
+                "SELECT last_fetched, status FROM fetch_state WHERE url = ?", (url,)
+            ).fetchone()
+            if row is not None:
+                when, status = row[0] or "", int(row[1] or 0)
+                if status != LOST and status < 500 and when >= self.retry:
+                    answer = when
+        self._answers[url] = answer
+        return answer
+
+    def __getitem__(self, url: str) -> str:
+        answer = self._answer(url)
+        if answer is None:
+            raise KeyError(url)
+        return answer
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and self._answer(url) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        candidates = self.conn.execute(
+            "SELECT url FROM article_urls UNION SELECT canonical_url FROM articles "
+            "UNION SELECT url FROM fetch_state"
+        ).fetchall()  # rows added since are left out by `article_of`
+        return (url for (url,) in candidates if url in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def validators(archive: Archive) -> dict[str, tuple[str | None, str | None]]:
