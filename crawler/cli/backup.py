@@ -23,6 +23,27 @@ import click
 from crawler.cli.export import overwrites_archive
 from crawler.cli.options import UsageExit, db_option, open_archive
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def replaceable(target: Path) -> str | None:
+    """Why `target` must not be replaced by a backup, or None. Only an older backup (an
+    SQLite file) or an empty file is replaced: a mistyped name must not turn an export into
+    a database. A non-empty `-wal` beside it holds changes SQLite would replay onto the new
+    copy, corrupting it: the old file is in use, or was not closed cleanly."""
+    if target.exists():
+        with open(target, "rb") as existing:
+            head = existing.read(len(SQLITE_HEADER))
+        if head and head != SQLITE_HEADER:
+            return f"{target} exists and is not an SQLite database: give the backup another name"
+    wal = target.with_name(target.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return (
+            f"{wal} holds changes not written into {target.name} (it is in use, or was not "
+            "closed cleanly): stop what uses it, or give the backup another name"
+        )
+    return None
+
 
 def backup(db: sqlite3.Connection, target: Path) -> int:
     """Write a checked copy of the open archive to `target` (replacing it); returns the
@@ -43,6 +64,9 @@ def backup(db: sqlite3.Connection, target: Path) -> int:
             raise click.ClickException(f"the copy failed its check ({verdict}); nothing written")
         with open(temp, "rb") as written:
             os.fsync(written.fileno())
+        # an empty -wal and its -shm left by a reader of the old copy belong to that file
+        for stale in ("-wal", "-shm"):
+            target.with_name(target.name + stale).unlink(missing_ok=True)
         os.replace(temp, target)
         return articles
     finally:  # a failed copy (a full disk) leaves neither it nor its journal
@@ -58,8 +82,9 @@ def command(target: Path, db_path: Path) -> None:
 
     The copy holds everything (articles, text versions, pages, URL spellings,
     stories, crawl runs, fetch state), compacted, and is checked before it
-    replaces TARGET; open it with --db to use it, or copy it back to restore.
-    Export and import move articles only.
+    replaces TARGET (only an older backup or an empty file is replaced; through
+    a symbolic link, the file it points to); open it with --db to use it, or
+    copy it back to restore. Export and import move articles only.
     Exit status: 0 done, 1 the copy failed (disk full, check failed), 2 bad
     arguments.
 
@@ -69,6 +94,10 @@ def command(target: Path, db_path: Path) -> None:
     """
     if target.exists() and target.is_dir():
         raise UsageExit(f"{target} is a folder: give the backup's file name")
+    target = Path(os.path.realpath(target))  # a link (latest.db) stays a link to the new copy
+    refused = replaceable(target)
+    if refused:
+        raise UsageExit(refused)
     if not target.parent.is_dir():
         raise UsageExit(f"no folder {target.parent} to write the backup into")
     if overwrites_archive(target, db_path):
