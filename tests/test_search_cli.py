@@ -145,6 +145,15 @@ def test_several_arguments_are_one_query(db: Path) -> None:
     assert code == 0 and [json.loads(line)["source"] for line in out.splitlines()] == ["amic"]
 
 
+def test_an_exclusion_needs_no_quotes_and_options_still_count(db: Path) -> None:
+    """`newsagg search школа -ремонт` used to fail with "No such option: -р"."""
+    code, out, err = run("search", "школа", "-ремонт", "--format", "jsonl", "--db", str(db))
+    assert code == 0, err
+    assert [json.loads(line)["source"] for line in out.splitlines()] == ["amic"]
+    code, out, err = run("search", "-ремонт", "школа", "--source", "ngs22", "--db", str(db))
+    assert code == 0 and "no results" in (out + err).lower()
+
+
 def test_an_index_entry_without_its_article_is_skipped(db: Path) -> None:
     """An article row deleted by hand (foreign keys off) leaves its index entry behind: the
     search shows the other hits, no traceback."""

@@ -48,8 +48,9 @@ def _hit_fields() -> list[str]:
     return [f.name for f in fields(SearchHit)]
 
 
-@click.command()
-@click.argument("words", nargs=-1, required=True)
+# "пожар -учения" unquoted: a word after "-" is an exclusion, not an unknown option
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
 @source_option("Only this source key (e.g. amic).")
 @click.option("--agency", help="Only this agency, as stored (e.g. 'ИА Амител').")
 @click.option("--since", type=DateOrTime(), help="Published on or after (date or ISO time).")
@@ -86,6 +87,7 @@ def command(
     Example:
         newsagg search "Казахстан губернатор" --since 2019-01-01
         newsagg search 'headline:пожар -учения' --source amic --format jsonl
+        newsagg search пожар -учения        # -word excludes, quoted or not
         newsagg search -- -учения пожар    # a query that starts with "-" follows "--"
         newsagg search губернатор Барнаул   # the same as "губернатор Барнаул"
         newsagg search Казахстан --collapse-stories   # reprints folded into one hit
