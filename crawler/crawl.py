@@ -267,6 +267,11 @@ def _run_process(
 
     settings.set("LOG_INSTALL_ROOT_HANDLER", verbose, priority="cmdline")
     process = _process_class()(settings, tell=progress)
+    # Scrapy installs its handlers once the reactor runs; a signal before that (building the
+    # crawler takes a second) raised KeyboardInterrupt inside its Deferreds: tracebacks, and
+    # exit 1. Its own graceful stop, from now on, waits for the reactor instead.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, process._signal_shutdown)
     if not verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
     crawler = process.create_crawler(NewsSpider)

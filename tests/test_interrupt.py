@@ -152,6 +152,47 @@ def stop_after_some_articles(
             crawl.kill()
 
 
+@pytest.mark.parametrize("delay", [0.0, 0.4, 0.8, 1.2, 1.6])
+def test_ctrl_c_while_the_crawl_starts_exits_130_without_a_traceback(
+    site: SlowSite, tmp_path: Path, delay: float
+) -> None:
+    """Building the crawler takes a second or two, before Scrapy's own signal handlers are
+    in place: Ctrl-C there used to raise inside Twisted ("Unhandled error in Deferred",
+    tracebacks) and exit 1, which cron reads as "nothing fetched". The delays sweep that
+    start, counted from the "crawling ..." line."""
+    bases = [arg for key in DEMO_KEYS for arg in ("--base", f"{key}={site.bases[key]}")]
+    crawl = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crawler",
+            "crawl",
+            *DEMO_KEYS,
+            *bases,
+            "--db",
+            str(tmp_path / "n.db"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    try:
+        assert crawl.stderr is not None
+        first = crawl.stderr.readline()
+        assert first.startswith("crawling "), first
+        time.sleep(delay)
+        crawl.send_signal(signal.SIGINT)
+        _, err = crawl.communicate(timeout=60)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    assert crawl.returncode == 128 + signal.SIGINT, err[-3000:]
+    assert "Traceback" not in err and "Unhandled error" not in err, err[-3000:]
+    assert "interrupted" in err
+
+
 def test_sigterm_stops_gracefully_and_everything_reported_is_stored(
     site: SlowSite, tmp_path: Path
 ) -> None:

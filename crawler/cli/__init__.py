@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
 
 SQLITE_IOERR, SQLITE_FULL = 10, 13  # "disk I/O error", "database or disk is full"
 EXIT_SIGTERM = 128 + 15
+EXIT_SIGINT = 128 + 2
 
 
 def _stop_cleanly_on_sigterm() -> None:
@@ -86,6 +87,9 @@ class LazyGroup(click.Group):
             sys.exit(1)
         except OSError as exc:  # disk full, I/O errors: the work failed
             raise click.ClickException(f"{exc.strerror or exc}") from None
+        except KeyboardInterrupt:  # Ctrl-C: 130, as a shell reports it, not click's "Aborted!" 1
+            click.echo("\nnewsagg: interrupted; what was written before is kept", err=True)
+            sys.exit(EXIT_SIGINT)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -238,7 +238,9 @@ def log_to_stderr(verbose: bool) -> None:
 def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, list[str]]:
     """The exit code of a crawl and the stderr lines that explain it."""
     if not result.finished:
-        reason = result.summary.get("finish_reason") or "forced stop"
+        reason = result.summary.get("finish_reason") or (
+            "before the crawl began" if result.stop_signal else "forced stop"
+        )
         stored = totals(result.summary)["stored"]
         message = f"interrupted ({reason}): {stored} articles stored; run again to go on"
         code = 128 + result.stop_signal if result.stop_signal else EXIT_STOPPED

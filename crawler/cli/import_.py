@@ -176,7 +176,7 @@ def _iso_time(text: str) -> datetime | None:
 
 
 @click.command("import")
-@click.argument("file", type=click.File("rb"), default="-")
+@click.argument("file", type=click.File("rb"))
 @click.option(
     "--batch",
     type=click.IntRange(1, 10_000),
@@ -196,7 +196,9 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
     earlier than the archive's own is kept. Lines that are not articles are
     skipped and counted by reason.
     Exit status: 0 done, 1 nothing could be imported or the disk failed (the
-    summary says what was stored), 2 bad arguments, 143 stopped by SIGTERM.
+    summary says what was stored), 2 bad arguments, 130 / 143 stopped by Ctrl-C /
+    SIGTERM (the batches in the summary are stored: import the file again to go on,
+    they come back unchanged).
 
     \b
     Example:
@@ -220,7 +222,8 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
                     click.echo(f"\rimported {outcomes.total():,}", nl=False, err=True)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a cut or damaged .gz
             broken = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        except sqlite3.DatabaseError:  # the disk filled up, say: what was stored, then why
+        except (sqlite3.DatabaseError, KeyboardInterrupt, SystemExit):
+            # the disk filled up, Ctrl-C, SIGTERM: say what was stored, then why it stopped
             _summarise(outcomes, reader, tty)
             raise
     _summarise(outcomes, reader, tty)
