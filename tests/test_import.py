@@ -258,6 +258,16 @@ def test_an_older_copy_never_replaces_the_newer_text(tmp_path: Path) -> None:
     assert "0 new, 1 updated" in result.stderr, result.stderr
     assert rows(db, "SELECT headline FROM articles") == [(newer["headline"],)]
 
+    # a record of another tool, with url, headline and body alone: which copy is newer is
+    # unknown, and replacing the crawled one blanked its date, agency, credits and page
+    bare = {k: newer[k] for k in ("url", "headline", "body")} | {"headline": "Мост"}
+    (tmp_path / "bare").write_text(json.dumps(bare, ensure_ascii=False), encoding="utf-8")
+    result = run_cli("import", str(tmp_path / "bare"), "--db", str(db))
+    assert "0 new, 0 updated, 1 unchanged" in result.stderr, result.stderr
+    assert rows(db, "SELECT headline, source, fetched_at FROM articles") == [
+        (newer["headline"], "amic", "2026-11-21T08:00:00Z")
+    ]
+
     # a stored time from a clock that ran ahead is not believed: it would keep crawls out
     ahead = {
         **article,

@@ -219,12 +219,15 @@ def _older_than_stored(
     conn: sqlite3.Connection, article_id: int, article: Article, now: str
 ) -> bool:
     """Was `article` fetched before the stored copy? A stored time ahead of `now` (a copy
-    from a machine whose clock ran ahead) is not believed: it would keep out every crawl."""
+    from a machine whose clock ran ahead) is not believed: it would keep out every crawl.
+    A copy that says nothing of when it was fetched (a record of another tool, imported with
+    url, headline and body alone) counts as older than a stored copy that does: replacing
+    a crawled article with it would blank its date, agency, credits and page."""
     row = conn.execute("SELECT fetched_at FROM articles WHERE id = ?", (article_id,)).fetchone()
     incoming, stored = to_utc(article.fetched_at), to_utc(row[0] if row else None)
-    if incoming is None or stored is None or stored > now:  # texts in one format compare
+    if stored is None or stored > now:  # texts in one format compare
         return False
-    return incoming < stored
+    return incoming is None or incoming < stored
 
 
 def _add_urls(
