@@ -24,6 +24,35 @@ def test_file_with_url_prints_the_article_in_utf8() -> None:
     assert data["source"] == "amic" and data["published_at"] == "2019-11-07T16:17:00+07:00"
 
 
+def test_a_saved_page_without_url_is_read_as_the_page_it_says_it_is(tmp_path: Path) -> None:
+    """Without --url a file used to get the generic parser (its file:// URL names no site),
+    which took the date of the next article of katun24's infinite scroll."""
+    page = Path(__file__).parent.parent / "crawler/demo/site/katun24/news/28416.html"
+    result = CliRunner().invoke(cli, ["extract", str(page)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["source"], data["url"]) == ("katun24", "https://katun24.ru/news/28416")
+    assert data["published_at"] == "2015-05-20T09:25:00+06:00"  # Barnaul: UTC+6 till 2016
+    # a page that declares no URL of its own keeps the file's
+    bare = tmp_path / "bare.html"
+    paragraphs = [
+        "Сквер площадью два гектара на улице Малахова открыли после реконструкции.",
+        "Подрядчик высадил 300 деревьев и поставил новые скамейки вдоль главной аллеи.",
+        "Вечером сквер освещают 40 фонарей, у входа появилась детская площадка.",
+        "Работы обошлись городскому бюджету в 48 миллионов рублей, сообщили в мэрии.",
+    ]
+    bare.write_text(
+        "<html><head><title>Новый сквер</title></head><body><article>"
+        "<h1>В Барнауле открыли новый сквер на улице Малахова</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["extract", str(bare)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["url"] == bare.resolve().as_uri()
+
+
 def test_stdin_with_source_and_fetched_at() -> None:
     page = (GOLDEN / "katun24" / "old_layout_28416.html").read_bytes()
     args = ["extract", "-", "--url", "http://127.0.0.1/news/28416", "--source", "katun24",

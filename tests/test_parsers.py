@@ -85,6 +85,35 @@ def test_generic_site_takes_the_crawl_zone_for_naive_dates() -> None:
     assert article.source is None and article.provenance["body"] == "generic:trafilatura"
 
 
+def test_generic_date_is_never_the_next_article_of_an_infinite_scroll() -> None:
+    """The article's own date is printed without `datetime`; the next article, appended
+    below by infinite scroll, has a machine-readable one. That one used to be taken."""
+    html = (
+        "<html><body><main><article class='news'>"
+        "<div class='news__date'><time>20 мая 2015, 09:25</time></div>"
+        "<h1>В Алтайском крае засеяна треть площадей яровых культур</h1>"
+        "<div class='news__body'><p>Аграрии края засеяли 1,7 млн гектаров яровых, около трети "
+        "запланированной площади. Темпы сева опережают прошлогодние.</p>"
+        "<p>Всего под яровые займут более 5,2 млн гектаров, основная культура — пшеница.</p>"
+        "</div></article>"
+        "<div class='infinite-scroll'><article class='news'>"
+        "<div class='news__date'><time datetime='2026-11-26T10:20:00+07:00'>26 ноября</time>"
+        "</div><h1>В крае ожидаются морозы до минус 35 градусов</h1>"
+        "<div class='news__body'><p>В выходные в край придет арктический антициклон, ночью "
+        "температура опустится до минус 35 градусов.</p></div></article></div>"
+        "</main></body></html>"
+    )
+    article = extract_article(html, "https://news.example/2015/05/sev", timezone="Asia/Barnaul")
+    assert article.published_at == "2015-05-20T09:25:00+06:00"  # Barnaul was UTC+6 till 2016
+    # a time outside every article (a page-level byline) still counts
+    page_level = html.replace(
+        "<main>",
+        "<main><p class='byline'><time datetime='2015-05-20T09:25:00+07:00'>сегодня</time></p>",
+    ).replace("<time>20 мая 2015, 09:25</time>", "")
+    article = extract_article(page_level, "https://news.example/2015/05/sev")
+    assert article.published_at == "2015-05-20T09:25:00+07:00"
+
+
 PARAGRAPH = (
     "<p>Жители микрорайона Новая Власиха пожаловались на отсутствие освещения вдоль дороги "
     "к школе. В администрации района обещали установить фонари до конца месяца.</p>"

@@ -65,6 +65,17 @@ def _read(target: str) -> tuple[bytes, str | None, str | None]:
         raise click.BadParameter(f"cannot read {target}: {exc.strerror or exc}") from None
 
 
+def _declared(body: bytes, content_type: str | None, target: str) -> str:
+    """The URL of a saved page: the one it declares (so that `extract page.html` uses its
+    source's parser, as the crawl did), else the file's own."""
+    from crawler.parsers import declared_url
+
+    url = declared_url(body, content_type)
+    if url:
+        return url
+    return Path(target).resolve().as_uri() if target != "-" else ""
+
+
 def _extract(
     body: bytes, url: str, source: str | None, fetched_at: datetime | None, ctype: str | None
 ) -> dict[str, Any]:
@@ -83,7 +94,11 @@ def _extract(
 
 @click.command("extract")
 @click.argument("targets", nargs=-1, required=True, metavar="PATH|URL|-")
-@click.option("--url", "page_url", help="The page's URL, for a file or stdin.")
+@click.option(
+    "--url",
+    "page_url",
+    help="The page's URL, for a file or stdin (default: the URL the page declares itself).",
+)
 @source_option("Source key (amic, katun24, …); default: by the URL's host.")
 @click.option("--fetched-at", help="When the page was fetched (ISO 8601), for relative dates.")
 @click.option("--jsonl", is_flag=True, help="Many files: one JSON line per file.")
@@ -134,7 +149,7 @@ def command(
             unreadable = unreadable or code
             click.echo(json.dumps({"path": target, "error": message}, ensure_ascii=False))
             continue
-        url = page_url or fetched_url or (Path(target).resolve().as_uri() if target != "-" else "")
+        url = page_url or fetched_url or _declared(body, content_type, target)
         try:
             data = _extract(body, url, source, when, content_type)
         except NotAnArticle as exc:

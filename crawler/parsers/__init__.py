@@ -21,6 +21,7 @@ __all__ = [
     "NotAnArticle",
     "Parser",
     "SiteInfo",
+    "declared_url",
     "decode_html",
     "extract_article",
     "parser_for",
@@ -42,6 +43,22 @@ def parser_for(source: str | None, url: str) -> Parser:
         if host in cls.domains:
             return cls()
     return Parser()
+
+
+def declared_url(html: bytes | str, content_type: str | None = None) -> str | None:
+    """The absolute http(s) URL a page gives itself (canonical link, og:url, JSON-LD), or
+    None: where a saved page came from, which picks its source's parser."""
+    from crawler.parsers import structured
+    from crawler.parsers.page import Page
+
+    try:
+        page = Page(html, "", content_type=content_type)
+    except NotAnArticle:
+        return None
+    url = structured.canonical(page)[0]
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return url if urlsplit(url).hostname else None
 
 
 def site_info(source_key: str) -> SiteInfo:

@@ -28,6 +28,12 @@ _ROOT = etree.XPath(
 )
 _H1 = etree.XPath("//h1")
 _TIME = etree.XPath(".//time[@datetime]")
+# a page-level time: in no article (another article's time is its own: infinite scroll,
+# "read also" teasers) and in no infinite-scroll continuation
+_PAGE_TIME = etree.XPath(
+    "//time[@datetime][not(ancestor::article)]"
+    "[not(ancestor::*[contains(@class,'infinite-scroll')])]"
+)
 _DATE_LIKE = etree.XPath(
     ".//*[contains(@class,'date') or contains(@class,'time') or contains(@class,'posted')"
     " or contains(@class,'published') or contains(@class,'meta')][not(*[contains(@class,'date')])]"
@@ -83,9 +89,11 @@ def headline(page: Page) -> str | None:
 
 
 def date_text(page: Page) -> str | None:
-    """A publish date as printed: `time[datetime]`, else a date-classed element's text."""
+    """A publish date as printed: the article's `time[datetime]`, else one of the page
+    outside any article, else a date-classed element's text in the article. A time in
+    another article (the next one of an infinite scroll) is never taken for its date."""
     scope = root(page)
-    for el in select(_TIME, scope) or select(_TIME, page.tree):
+    for el in select(_TIME, scope) or select(_PAGE_TIME, page.tree):
         value = el.get("datetime", "").strip()
         if value:
             return value
