@@ -3,8 +3,9 @@
 When a page at an article URL turns out not to be an article, or comes out without a
 headline or date, the spider hands it here: `<folder>/<source>/<sha1 of URL>.html` and a
 `.json` beside it (url, source, reason, fetched_at). One file per URL (a later failure
-overwrites it) and at most `cap` pages per source per run, so a broken layout cannot
-fill the disk. The parser never writes; this is the spider's side.
+overwrites it), at most `cap` pages per source per run, and at most `keep` per source in
+all (the oldest go first), so neither a broken layout nor years of cron runs fill the
+disk. The parser never writes; this is the spider's side.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ logger = logging.getLogger("newsagg.failed")
 
 
 class FailedPages:
-    def __init__(self, folder: Path | None, cap: int = 20) -> None:
+    def __init__(self, folder: Path | None, cap: int = 20, keep: int = 200) -> None:
         self.folder = folder
         self.cap = cap
+        self.keep = max(keep, 1)
         self.saved: dict[str, int] = {}
 
     def save(self, source: str, url: str, body: bytes, reason: str) -> Path | None:
@@ -46,4 +48,15 @@ class FailedPages:
             logger.warning("could not keep the failed page %s: %s", url, exc)
             return None
         self.saved[source] = self.saved.get(source, 0) + 1
+        self._prune(folder)
         return folder / f"{name}.html"
+
+    def _prune(self, folder: Path) -> None:
+        """Remove the oldest pages of a source beyond `keep` (the newest show the layout)."""
+        try:
+            pages = sorted(folder.glob("*.html"), key=lambda p: (p.stat().st_mtime, p.name))
+            for old in pages[: max(0, len(pages) - self.keep)]:
+                old.unlink(missing_ok=True)
+                old.with_suffix(".json").unlink(missing_ok=True)
+        except OSError as exc:  # another run pruning at the same time, a read-only file
+            logger.warning("could not prune the failed pages in %s: %s", folder, exc)

@@ -18,6 +18,7 @@ NEWS_CONDITIONAL_GET = True  # If-None-Match / If-Modified-Since on feeds, sitem
 NEWS_CONTACT_URL = "https://github.com/newsagg/newsagg"  # who to write to about our crawler
 NEWS_DB = "data/news.db"  # the archive; the CLI's --db overrides it
 NEWS_FAILED_PAGES_MAX = 20  # failed pages kept per source and run (<db dir>/failed/<db name>/)
+NEWS_FAILED_PAGES_KEEP = 200  # ... and per source in all: the oldest go first
 NEWS_FETCH_STATE = True  # remember what was fetched (fetch_state) for the next run
 NEWS_FOLLOW_DEPTH = 1  # follow article links found on article pages this many steps
 NEWS_RECHECK_EVERY_MINUTES = 60  # ... but not more often than this

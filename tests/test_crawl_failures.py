@@ -444,3 +444,23 @@ def test_articles_the_archive_could_not_write_fail_the_crawl(
         assert messages == []
     else:
         assert len(messages) == 1 and says in messages[0]
+
+
+def test_failed_pages_are_capped_per_run_and_in_all(tmp_path: Path) -> None:
+    """Each run kept up to 20 failed pages per source and none was ever removed: years of
+    cron runs on a site whose layout broke filled the disk. The oldest go first."""
+    from crawler.failedpages import FailedPages
+
+    folder = tmp_path / "failed"
+    for run in range(3):
+        pages = FailedPages(folder, cap=4, keep=6)
+        for n in range(5):  # the fifth is over the run's cap
+            saved = pages.save("amic", f"https://amic.ru/news/{run}-{n}", b"<html/>", "no date")
+            if saved is not None:  # apart in time, as runs are (mtime decides the order)
+                os.utime(saved, (1_700_000_000 + run * 100 + n,) * 2)
+        assert pages.saved == {"amic": 4}
+    kept = sorted(json.loads(p.read_text())["url"] for p in (folder / "amic").glob("*.json"))
+    assert len(list((folder / "amic").glob("*.html"))) == 6
+    assert kept == [f"https://amic.ru/news/{r}-{n}" for r, n in ((1, 2), (1, 3))] + [
+        f"https://amic.ru/news/2-{n}" for n in range(4)
+    ]

@@ -124,6 +124,7 @@ class NewsSpider(scrapy.Spider):
             spider.failed = FailedPages(  # per archive: the demo's never mix with a real one's
                 db.parent / "failed" / db.stem,
                 settings.getint("NEWS_FAILED_PAGES_MAX", 20),
+                settings.getint("NEWS_FAILED_PAGES_KEEP", 200),
             )
         crawler.signals.connect(spider.spider_error, signal=signals.spider_error)
         return spider
