@@ -220,3 +220,25 @@ def test_extract_jsonl_goes_on_past_a_bad_path(tmp_path: Path) -> None:
     assert [sorted(line)[0] for line in lines[:2]] == ["error", "error"]
     assert "no such file" in lines[0]["error"] and "directory" in lines[1]["error"]
     assert lines[2]["headline"] == "Заголовок новости"
+
+
+def test_stats_names_articles_without_a_source(tmp_path: Path) -> None:
+    """Articles another tool's records brought in without a source were a blank row."""
+    from crawler.items import Article
+    from pipelines.archive import Archive
+
+    db = tmp_path / "news.db"
+    with Archive.open(db) as archive:
+        archive.store(
+            [
+                Article(
+                    url="https://example.org/news/1",
+                    headline="В Барнауле открыли каток",
+                    body="Каток на площади Сахарова открыли в субботу, вход бесплатный.",
+                )
+            ]
+        )
+    result = CliRunner().invoke(cli, ["stats", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("(no source)"))
+    assert row.split()[2] == "1"

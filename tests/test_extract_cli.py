@@ -101,3 +101,18 @@ def test_jsonl_goes_on_past_an_unreadable_input_and_then_fails(
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["path"] == missing and "error" in first
     assert second["agency"] == "ИА Амител"
+
+
+def test_a_fetched_page_says_when_it_was_fetched() -> None:
+    """`extract URL` left fetched_at empty, so relative dates had nothing to count from."""
+    from datetime import UTC, datetime
+
+    from crawler.demo.server import DemoSite
+
+    before = datetime.now(UTC).replace(microsecond=0)
+    with DemoSite(sources=["ngs22"]) as site:
+        url = site.bases["ngs22"] + "/text/society/2026/11/26/73498120/"
+        result = CliRunner().invoke(cli, ["extract", url, "--source", "ngs22"])
+    assert result.exit_code == 0, result.output
+    fetched = datetime.fromisoformat(json.loads(result.stdout)["fetched_at"])
+    assert before <= fetched <= datetime.now(UTC)

@@ -140,6 +140,26 @@ def test_reparse_command(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> N
     assert missing.exit_code == 2 and "no archive at" in missing.stderr
 
 
+def test_articles_without_a_page_are_counted_not_passed_over(archive: Archive) -> None:
+    """An archive imported without --with-raw said "pages reparsed: 0" and no more."""
+    bare = Article(
+        url="https://www.amic.ru/news/incidents/ugon-580101",
+        source="amic",
+        headline="В Барнауле нашли угнанный автобус",
+        body="Автобус нашли во дворе на улице Попова, угонщика задержали.",
+        fetched_at="2024-11-02T03:30:00+00:00",
+    )
+    archive.store([bare])
+    report = reparse(archive, newer_parser)
+    assert (report.pages, report.without_page) == (len(PAGES), 1)
+    assert reparse(archive, newer_parser, source="katun24").without_page == 0
+    assert reparse(archive, newer_parser, since=date(2025, 1, 1)).without_page == 0
+    from crawler.cli import cli
+
+    result = CliRunner().invoke(cli, ["reparse", "--db", str(archive.path), "--dry-run"])
+    assert "articles without a stored page, not reparsed: 1" in result.stdout
+
+
 def test_reparse_keeps_the_zone_of_a_source_without_a_parser(tmp_path: Path) -> None:
     """sibnovosti is read by the generic layers only; its zone comes from the registry, as in
     the crawl. Reparsing must not turn its +07:00 times into naive ones."""

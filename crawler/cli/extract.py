@@ -7,7 +7,7 @@ import json
 import sys
 import urllib.error
 import urllib.request
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +151,9 @@ def command(
             continue
         url = page_url or fetched_url or _declared(body, content_type, target)
         try:
-            data = _extract(body, url, source, when, content_type)
+            # a page fetched now was fetched now: relative dates ("2 часа назад") need it
+            moment = when or (datetime.now(UTC) if fetched_url else None)
+            data = _extract(body, url, source, moment, content_type)
         except NotAnArticle as exc:
             if not jsonl:
                 click.echo(f"not an article: {exc.reason}", err=True)

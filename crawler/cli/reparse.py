@@ -52,6 +52,11 @@ def command(source: str | None, since: date | None, dry_run: bool, db_path: Path
         click.echo(f"new text versions: {report.new_versions}")
     if report.fields:
         click.echo(table(["field", "articles"], sorted(report.fields.items())))
+    if report.without_page:
+        click.echo(
+            f"articles without a stored page, not reparsed: {report.without_page} (imported "
+            "without --with-raw, or stored by another tool)"
+        )
     if report.stale:
         click.echo(
             f"left alone, stored anew while being parsed (run reparse again): {report.stale}"

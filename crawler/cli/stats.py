@@ -94,7 +94,7 @@ def command(db_path: Path, run_count: int, as_json: bool) -> None:
         s, run = sources.get(key, {}), last.get(key, {})
         rows.append(
             [
-                key,
+                key or "(no source)",  # imported articles of another tool may have none
                 s.get("articles", 0),
                 run.get("new", ""),
                 run.get("updated", ""),

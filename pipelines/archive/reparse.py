@@ -57,6 +57,7 @@ class ReparseReport:
     not_articles: Counter[str] = field(default_factory=Counter)
     errors: list[tuple[int, str]] = field(default_factory=list)
     stale: int = 0  # changed by another writer while being parsed: left as that writer left it
+    without_page: int = 0  # chosen articles with no stored page (imported without one)
 
 
 TIME_FIELDS = ("published_at", "modified_at")
@@ -115,6 +116,12 @@ def reparse(
         )
     ]
     report = ReparseReport()
+    pageless = [w.replace("COALESCE(r.fetched_at, a.fetched_at)", "a.fetched_at") for w in where]
+    report.without_page = archive.db.execute(
+        "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS "
+        f"(SELECT 1 FROM raw_pages r WHERE r.article_id = a.id) AND {' AND '.join(pageless)}",
+        params,
+    ).fetchone()[0]
     for done, article_id in enumerate(ids, 1):
         _reparse_one(archive, extract, article_id, report, dry_run)
         if progress is not None:
