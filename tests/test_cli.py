@@ -242,3 +242,8 @@ def test_stats_names_articles_without_a_source(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     row = next(line for line in result.stdout.splitlines() if line.startswith("(no source)"))
     assert row.split()[2] == "1"
+
+
+def test_a_backfill_date_that_is_no_date_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["crawl", "amic", "--since", "2024-13-01"])
+    assert result.exit_code == 2 and "is not a date" in result.output

@@ -223,7 +223,8 @@ def test_backfill_walks_listings_past_max_pages_down_to_the_date(tmp_path: Path)
         legacy = tmp_path / "jobs" / "b95066d53fe2"
         (legacy / "requests.queue").mkdir(parents=True)
         (legacy / "requests.seen").write_text("0123456789abcdef\n", encoding="utf-8")
-        backfill = run_cli("crawl", *base, "--max-pages", "1", "--since", "2026-11-10", "--json")
+        # any ISO spelling of the day, as search and export take it (YYYY-MM-DD only, before)
+        backfill = run_cli("crawl", *base, "--max-pages", "1", "--since", "20261110", "--json")
         assert backfill.returncode == 0, backfill.stderr[-2000:]
         backfill_paths = [r.path for r in site.requests]
     assert "/news?page=2" not in regular_paths

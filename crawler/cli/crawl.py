@@ -17,14 +17,14 @@ import logging
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
-from crawler.cli.options import DEMO_DB, db_option
+from crawler.cli.options import DEMO_DB, DateOrTime, db_option
 from crawler.cli.report import crawl_summary
 from crawler.health import CHECK_EXIT_CODE, answered
 from crawler.runstats import error_text, exception_text, totals
@@ -114,9 +114,9 @@ def choose_demo_sources(
 )
 @click.option(
     "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DateOrTime(),  # any ISO spelling of a day, as search and export take it
     default=None,
-    metavar="YYYY-MM-DD",
+    metavar="DATE",
     help="Backfill: walk listings and sitemaps back to this date. Resumable: run the same "
     "command again after an interruption.",
 )
@@ -185,7 +185,7 @@ def command(
         local=True,
         max_pages=max_pages,
         full=full,
-        since=since.date() if since else None,
+        since=since.date() if isinstance(since, datetime) else since,
         recheck_hours=recheck_hours,
         check=check,
         as_json=as_json,
