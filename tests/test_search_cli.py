@@ -432,3 +432,44 @@ def test_a_reader_that_stops_reading_is_no_error(db: Path) -> None:
     finally:
         os.close(writer)
     assert done.returncode == 1 and done.stderr == ""
+
+
+def test_days_can_be_read_in_the_readers_zone(tmp_path: Path) -> None:
+    """Night news of Barnaul (UTC+7) is published on the previous UTC day: `--since
+    2026-11-01` missed a 02:00 article of November 1st. With --tz (or NEWSAGG_TZ) a day is
+    that zone's day, and a time without an offset is that zone's time."""
+    db = tmp_path / "news.db"
+    night = Article(
+        url="https://www.amic.ru/news/society/500100",
+        source="amic",
+        headline="Ночью в Барнауле выпал первый снег",
+        body="Снегопад начался около двух часов ночи, к утру выпало три сантиметра снега.",
+        published_at="2026-11-01T02:00:00+07:00",
+    )
+    with Archive.open(db) as archive:
+        archive.store([night])
+
+    def found(*args: str, env: dict[str, str] | None = None) -> list[str]:
+        result = CliRunner(env=env).invoke(
+            cli, ["search", "снег", "--format", "jsonl", "--db", str(db), *args]
+        )
+        assert result.exit_code == 0, result.output
+        return [json.loads(line)["url"] for line in result.stdout.splitlines()]
+
+    assert found("--since", "2026-11-01") == []  # UTC: it is October 31st, 19:00
+    assert found("--since", "2026-11-01", "--tz", "Asia/Barnaul") == [night.url]
+    assert found("--until", "2026-10-31", "--tz", "Asia/Barnaul") == []
+    assert found("--until", "2026-11-01", env={"NEWSAGG_TZ": "Asia/Barnaul"}) == [night.url]
+    # a time without an offset is the zone's: 02:00 in Barnaul, not 02:00 UTC
+    assert found("--since", "2026-11-01T02:00", "--tz", "Asia/Barnaul") == [night.url]
+    assert found("--since", "2026-11-01T02:01", "--tz", "Asia/Barnaul") == []
+    exported = CliRunner().invoke(
+        cli,
+        ["export", "--format", "jsonl", "--since", "2026-11-01", "--tz", "Asia/Barnaul",
+         "--db", str(db)],
+    )  # fmt: skip
+    assert exported.exit_code == 0 and night.url in exported.stdout
+    stories = CliRunner().invoke(cli, ["stories", "--tz", "Asia/Barnaul", "--db", str(db)])
+    assert stories.exit_code == 0, stories.output
+    bad = CliRunner().invoke(cli, ["search", "снег", "--tz", "Barnaul", "--db", str(db)])
+    assert bad.exit_code == 2 and "is not a time zone" in bad.output

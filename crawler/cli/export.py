@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +15,12 @@ from crawler.cli.options import (
     DateOrTime,
     UsageExit,
     db_option,
+    in_zone,
     open_archive,
     require_archive,
     require_time_range,
     source_option,
+    tz_option,
 )
 
 ARCHIVE_SUFFIXES = ("", "-wal", "-shm", "-journal")  # the database and SQLite's own files
@@ -97,6 +99,7 @@ class _Bar:
     metavar="NAME",
     help="Incremental: only what arrived or changed since the last run of export NAME.",
 )
+@tz_option
 @db_option
 def command(
     query: str | None,
@@ -111,6 +114,7 @@ def command(
     excel: bool,
     with_raw: bool,
     since_last: str | None,
+    zone: tzinfo | None,
     db_path: Path,
 ) -> None:
     """Export articles (all, or those matching QUERY and the filters) to a file.
@@ -130,6 +134,7 @@ def command(
     from pipelines.export import ExportError, UnknownFieldError, export_articles
 
     out = None if output == "-" else Path(output)
+    since, until = in_zone(since, zone), in_zone(until, zone, end=True)
     require_time_range(since, until)
     require_archive(db_path)
     if out is not None and overwrites_archive(out, db_path):

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -102,6 +102,52 @@ class DateOrTime(click.ParamType):
             return datetime.fromisoformat(text)
         except ValueError:
             self.fail(f"{value!r} is not a date (2024-03-05) or an ISO time", param, ctx)
+
+
+class Zone(click.ParamType):
+    """An IANA time zone name (`Asia/Barnaul`)."""
+
+    name = "ZONE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        if isinstance(value, tzinfo):
+            return value
+        try:
+            return ZoneInfo(str(value).strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail(
+                f"{value!r} is not a time zone (e.g. Asia/Barnaul, Europe/Moscow)", param, ctx
+            )
+
+
+def tz_option(f: F) -> F:
+    return click.option(
+        "--tz",
+        "zone",
+        type=Zone(),
+        envvar="NEWSAGG_TZ",
+        default=None,
+        help="The zone of --since/--until days and of times without an offset (e.g. "
+        "Asia/Barnaul; env NEWSAGG_TZ). Default: UTC.",
+    )(f)
+
+
+def in_zone(value: date | None, zone: tzinfo | None, *, end: bool = False) -> date | None:
+    """A `--since` (or, with `end`, `--until`) bound read in `zone`: a day runs from its
+    local midnight to its last second; a time without an offset is local. Without a zone
+    the value is left as it is (the filters read it as UTC)."""
+    if value is None or zone is None:
+        return value
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    try:
+        if end:  # the day's last second: the filter takes a moment inclusively
+            return datetime.combine(value + timedelta(days=1), time(0), zone) - timedelta(seconds=1)
+        return datetime.combine(value, time(0), zone)
+    except OverflowError:  # 9999-12-31: no bound on that side, as without a zone
+        return value
 
 
 def require_time_range(since: date | None, until: date | None) -> None:

@@ -8,7 +8,7 @@ import json
 import shutil
 import sys
 import textwrap
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,11 @@ from crawler.cli.options import (
     DateOrTime,
     UsageExit,
     db_option,
+    in_zone,
     open_archive,
     require_time_range,
     source_option,
+    tz_option,
 )
 
 BOLD = ("\x1b[1m", "\x1b[0m")
@@ -64,6 +66,7 @@ def _hit_fields() -> list[str]:
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0, MAX_OFFSET), default=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@tz_option
 @db_option
 def command(
     words: tuple[str, ...],
@@ -76,6 +79,7 @@ def command(
     limit: int,
     offset: int,
     fmt: str,
+    zone: tzinfo | None,
     db_path: Path,
 ) -> None:
     """Search the archive; any form of a Russian word finds the others.
@@ -95,6 +99,7 @@ def command(
     from pipelines.archive import SearchQueryError
 
     query = " ".join(words)
+    since, until = in_zone(since, zone), in_zone(until, zone, end=True)
     require_time_range(since, until)
     tty = fmt == "table" and sys.stdout.isatty()
     filters: dict[str, Any] = {

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 
 import click
 
-from crawler.cli.options import DateOrTime, db_option, open_archive, source_option
+from crawler.cli.options import (
+    DateOrTime,
+    db_option,
+    in_zone,
+    open_archive,
+    source_option,
+    tz_option,
+)
 
 
 @click.command()
@@ -16,9 +23,15 @@ from crawler.cli.options import DateOrTime, db_option, open_archive, source_opti
 @source_option("Only stories with an article from this source key.")
 @click.option("--since", type=DateOrTime(), help="Only stories with an article on or after.")
 @click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
+@tz_option
 @db_option
 def command(
-    limit: int, source: str | None, since: date | None, as_json: bool, db_path: Path
+    limit: int,
+    source: str | None,
+    since: date | None,
+    as_json: bool,
+    zone: tzinfo | None,
+    db_path: Path,
 ) -> None:
     """List recent stories: an article and its reprints in other sources.
 
@@ -33,7 +46,7 @@ def command(
         newsagg stories --json --db /srv/news/news.db
     """
     with open_archive(db_path) as archive:
-        found = archive.stories(limit=limit, source=source, since=since)
+        found = archive.stories(limit=limit, source=source, since=in_zone(since, zone))
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in found], ensure_ascii=False, indent=2))
         return
