@@ -332,6 +332,7 @@ def test_nothing_importable_fails_and_a_missing_file_is_a_usage_error(tmp_path: 
     result = run_cli("import", str(junk), "--db", str(tmp_path / "news.db"))
     assert result.returncode == 1
     assert "imported 0 articles" in result.stderr and "not JSON 1" in result.stderr
+    assert not (tmp_path / "news.db").exists()  # no empty archive made for nothing
     missing = run_cli("import", str(tmp_path / "nope.jsonl"), "--db", str(tmp_path / "news.db"))
     assert missing.returncode == 2
     assert "nope.jsonl" in missing.stderr and "Traceback" not in missing.stderr

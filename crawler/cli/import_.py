@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
+import itertools
 import json
 import sqlite3
 import sys
@@ -213,10 +214,20 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
     outcomes: Counter[str] = Counter()
     tty = sys.stderr.isatty()
     broken: str | None = None
+    articles = iter(reader)
+    try:
+        first = next(articles, None)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        first, broken = None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if first is None and not db_path.exists():  # nothing to import: no archive made for it
+        _summarise(outcomes, reader, tty)
+        _fail_if(broken, outcomes, reader)
+        return
+    stream = itertools.chain([first] if first is not None else [], articles)
     with Archive.open(db_path) as archive:
         archive.url_rules = url_rules()
         try:
-            for outcome in archive.store_many(reader, batch=batch, seen_since=reader.seen_since):
+            for outcome in archive.store_many(stream, batch=batch, seen_since=reader.seen_since):
                 outcomes[outcome.status] += 1
                 if tty and outcomes.total() % PROGRESS_EVERY == 0:
                     click.echo(f"\rimported {outcomes.total():,}", nl=False, err=True)
@@ -227,6 +238,11 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
             _summarise(outcomes, reader, tty)
             raise
     _summarise(outcomes, reader, tty)
+    _fail_if(broken, outcomes, reader)
+
+
+def _fail_if(broken: str | None, outcomes: Counter[str], reader: _Reader) -> None:
+    """Exit 1 for a compressed file cut short, or lines read of which none was an article."""
     if broken:
         raise click.ClickException(
             f"the compressed file could not be read to its end ({broken}); the articles of "
