@@ -148,8 +148,12 @@ def prepare_archive(
             retry_hours=settings.getfloat("NEWS_RETRY_HOURS", 24),
         )
         known = known_urls(archive, policy)
-        if not backfill:
-            known.catch_up = unfinished_sources(archive, keys)
+        try:
+            if not backfill:
+                known.catch_up = unfinished_sources(archive, keys)
+        except BaseException:
+            known.close()
+            raise
         return marked, known
 
 
@@ -219,20 +223,20 @@ def run_crawl(
     with guard:
         keys = [s.key for s in sources]
         marked, known = prepare_archive(db_path, settings, incremental, keys, since is not None)
-        if marked:
-            logger.info("marked %d run(s) of a crawl that died as interrupted", marked)
-        for key, why in known.catch_up.items():
-            logger.info(
-                "%s: %s: reading its feeds, sitemaps and listings in full, listings to their "
-                "page limit",
-                key,
-                why,
-            )
-        if jobdir is not None:  # just before the crawl: nothing in between can lose the seal
-            assert since is not None
-            shutil.rmtree(legacy_job_dir(db_path, sources, since), ignore_errors=True)
-            open_job(jobdir)
-        try:
+        try:  # `known` reads the archive until the crawl ends; closed last (see ArchivedUrls)
+            if marked:
+                logger.info("marked %d run(s) of a crawl that died as interrupted", marked)
+            for key, why in known.catch_up.items():
+                logger.info(
+                    "%s: %s: reading its feeds, sitemaps and listings in full, listings to "
+                    "their page limit",
+                    key,
+                    why,
+                )
+            if jobdir is not None:  # just before the crawl: nothing in between loses the seal
+                assert since is not None
+                shutil.rmtree(legacy_job_dir(db_path, sources, since), ignore_errors=True)
+                open_job(jobdir)
             stats, stop_signal = _run_process(
                 settings, sources, known, max_pages, since, verbose, progress
             )

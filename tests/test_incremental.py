@@ -328,6 +328,44 @@ def test_known_urls_are_the_archive_as_the_crawl_found_it(tmp_path: Path) -> Non
         fresh.close()
 
 
+def test_a_crawl_leaves_everything_in_the_archive_file(tmp_path: Path) -> None:
+    """The crawl's URL lookups read through their own connection, which closes last: a
+    read-only one left the run's writes in news.db-wal, so a copy of news.db alone (a
+    backup by cp, read-only media) missed the last run."""
+    db = tmp_path / "news.db"
+    with DemoSite(sources=["ngs22"]) as site:
+        for _ in range(2):
+            result = run_cli("crawl", "ngs22", "--base", f"ngs22={site.bases['ngs22']}",
+                             "--db", str(db), "--json")  # fmt: skip
+            assert result.returncode == 0, result.stderr[-2000:]
+            wal = db.with_name(db.name + "-wal")
+            assert not wal.exists() or wal.stat().st_size == 0
+            alone = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+            try:
+                stored = alone.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+                runs = alone.execute("SELECT status FROM crawl_runs").fetchall()
+            finally:
+                alone.close()
+            assert stored == len(load_truth("ngs22")["articles"])
+            assert runs and all(status == "finished" for (status,) in runs)
+
+
+def test_a_spelling_whose_article_is_gone_is_not_known(tmp_path: Path) -> None:
+    """An article row deleted by hand (foreign keys off) left its spellings: the lookup
+    raised TypeError inside the spider's callbacks, losing the rest of a feed's URLs."""
+    url = "https://a.example/news/1"
+    with Archive.open(tmp_path / "news.db") as archive:
+        archive.store([stored_article(url, "2020-01-01T10:00:00+07:00")])
+        archive.db.conn.execute("PRAGMA foreign_keys = OFF")
+        archive.db.conn.execute("DELETE FROM articles")
+        archive.db.conn.commit()
+        known = known_urls(archive, SkipPolicy())
+    try:
+        assert url not in known.skip and known.lost == set()
+    finally:
+        known.close()
+
+
 def test_what_a_crawl_reads_at_its_start_is_indexed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

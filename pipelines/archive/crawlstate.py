@@ -89,6 +89,14 @@ def known_urls(archive: Archive, policy: SkipPolicy, now: datetime | None = None
     them all took 6-14 s and 500 MB at a million articles, on every run)."""
     now = now or datetime.now(UTC)
     skip = ArchivedUrls(archive.path, policy, now)
+    try:
+        return _known(skip, policy, now)
+    except BaseException:
+        skip.close()
+        raise
+
+
+def _known(skip: ArchivedUrls, policy: SkipPolicy, now: datetime) -> KnownUrls:
     due = utc_text(now - timedelta(minutes=policy.recheck_every_minutes))
     recheck: set[str] = set()
     if policy.recheck_hours > 0:
@@ -129,13 +137,21 @@ class ArchivedUrls(Mapping[str, str]):
     URL of the archive (tests, small archives); a crawl only looks URLs up."""
 
     def __init__(self, path: Path, policy: SkipPolicy, now: datetime) -> None:
-        self.conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        self.conn.execute("PRAGMA busy_timeout = 30000")
-        # the last rows at the start: ids and rowids only grow
-        self.last_article, self.last_spelling = self.conn.execute(
-            "SELECT (SELECT COALESCE(MAX(id), 0) FROM articles), "
-            "(SELECT COALESCE(MAX(rowid), 0) FROM article_urls)"
-        ).fetchone()
+        # Read-write, though it only reads (query_only): it closes after the crawl's writers,
+        # and the last connection to close folds the WAL into the archive file, which a
+        # read-only one cannot (a copy of news.db alone would then miss the last run).
+        self.conn = sqlite3.connect(path)
+        try:
+            self.conn.execute("PRAGMA query_only = ON")
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            # the last rows at the start: ids and rowids only grow (rows are never deleted)
+            self.last_article, self.last_spelling = self.conn.execute(
+                "SELECT (SELECT COALESCE(MAX(id), 0) FROM articles), "
+                "(SELECT COALESCE(MAX(rowid), 0) FROM article_urls)"
+            ).fetchone()
+        except BaseException:
+            self.conn.close()
+            raise
         self.retry = utc_text(now - timedelta(hours=policy.retry_hours))
         self.rechecked: set[int] = set()  # article ids due for a recheck: not skipped
         self._answers: dict[str, str | None] = {}
@@ -146,8 +162,9 @@ class ArchivedUrls(Mapping[str, str]):
     def article_of(self, url: str) -> int | None:
         """The archived article `url` is a spelling of, as the archive was at the start."""
         row = (
-            self.conn.execute(
-                "SELECT article_id FROM article_urls WHERE url = ? AND rowid <= ?",
+            self.conn.execute(  # a spelling whose article row is gone counts for nothing
+                "SELECT u.article_id FROM article_urls u JOIN articles a ON a.id = u.article_id "
+                "WHERE u.url = ? AND u.rowid <= ?",
                 (url, self.last_spelling),
             ).fetchone()
             or self.conn.execute(
