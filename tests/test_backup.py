@@ -102,3 +102,10 @@ def test_a_backup_replaces_only_an_older_backup(demo_crawl: Crawl, tmp_path: Pat
     finally:
         writer.close()
     assert busy.returncode == 2 and "holds changes not written" in busy.stderr, busy.stderr
+
+    # the copy is a rollback-journal database: a writer of it killed mid-transaction leaves
+    # a hot -journal, which SQLite would roll back into the new copy
+    journal = tmp_path / "news-monday.db-journal"
+    journal.write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + b"\0" * 504)
+    hot = run_cli("backup", str(monday), "--db", str(demo_crawl.db))
+    assert hot.returncode == 2 and "news-monday.db-journal holds changes" in hot.stderr

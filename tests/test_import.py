@@ -268,6 +268,13 @@ def test_an_older_copy_never_replaces_the_newer_text(tmp_path: Path) -> None:
         (newer["headline"], "amic", "2026-11-21T08:00:00Z")
     ]
 
+    # a fetch time written without an offset (another tool's) is read as UTC: a newer copy
+    later = {**newer, "headline": "Мост через Обь откроют в декабре", "fetched_at": "2026-11-25"}
+    (tmp_path / "later").write_text(json.dumps(later, ensure_ascii=False), encoding="utf-8")
+    result = run_cli("import", str(tmp_path / "later"), "--db", str(db))
+    assert "0 new, 1 updated" in result.stderr, result.stderr
+    assert rows(db, "SELECT headline FROM articles") == [(later["headline"],)]
+
     # a stored time from a clock that ran ahead is not believed: it would keep crawls out
     ahead = {
         **article,

@@ -152,6 +152,9 @@ def test_an_exclusion_needs_no_quotes_and_options_still_count(db: Path) -> None:
     assert [json.loads(line)["source"] for line in out.splitlines()] == ["amic"]
     code, out, err = run("search", "-ремонт", "школа", "--source", "ngs22", "--db", str(db))
     assert code == 0 and "no results" in (out + err).lower()
+    # a misspelled option is still an error, not a query word that finds nothing
+    code, out, err = run("search", "школа", "--sinse", "2024-01-01", "--db", str(db))
+    assert code == 2 and "no such option: --sinse (did you mean --since?)" in out + err
 
 
 def test_an_index_entry_without_its_article_is_skipped(db: Path) -> None:

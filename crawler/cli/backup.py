@@ -36,12 +36,15 @@ def replaceable(target: Path) -> str | None:
             head = existing.read(len(SQLITE_HEADER))
         if head and head != SQLITE_HEADER:
             return f"{target} exists and is not an SQLite database: give the backup another name"
-    wal = target.with_name(target.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        return (
-            f"{wal} holds changes not written into {target.name} (it is in use, or was not "
-            "closed cleanly): stop what uses it, or give the backup another name"
-        )
+    # the copy is a rollback-journal database (VACUUM INTO), so a writer of the old copy
+    # killed mid-transaction leaves a -journal, which SQLite would roll back into the new one
+    for suffix in ("-wal", "-journal"):
+        side = target.with_name(target.name + suffix)
+        if side.exists() and side.stat().st_size > 0:
+            return (
+                f"{side} holds changes not written into {target.name} (it is in use, or was "
+                "not closed cleanly): stop what uses it, or give the backup another name"
+            )
     return None
 
 
@@ -64,8 +67,8 @@ def backup(db: sqlite3.Connection, target: Path) -> int:
             raise click.ClickException(f"the copy failed its check ({verdict}); nothing written")
         with open(temp, "rb") as written:
             os.fsync(written.fileno())
-        # an empty -wal and its -shm left by a reader of the old copy belong to that file
-        for stale in ("-wal", "-shm"):
+        # an empty -wal, -shm or -journal left by a reader of the old copy belong to that file
+        for stale in ("-wal", "-shm", "-journal"):
             target.with_name(target.name + stale).unlink(missing_ok=True)
         os.replace(temp, target)
         return articles

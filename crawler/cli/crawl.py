@@ -278,8 +278,9 @@ def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, li
     if dropped.get("store error"):
         message = (
             f"newsagg crawl: {dropped['store error']} articles could not be written to the "
-            "archive (the reason is in the log: a full disk, an I/O error); what was written is "
-            "kept, and the next run fetches the others again"
+            "archive (the reason of each is in the log: a full disk, an I/O error, a value the "
+            "archive refused); what was written is kept, and the next run fetches the others "
+            "again"
         )
         return EXIT_NOT_WRITTEN, [message]
     return (CHECK_EXIT_CODE if flagged else 0), []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import shutil
@@ -48,6 +49,19 @@ def _hit_fields() -> list[str]:
     from pipelines.archive import SearchHit
 
     return [f.name for f in fields(SearchHit)]
+
+
+def _refuse_unknown_options(words: tuple[str, ...]) -> None:
+    """Words pass unknown options through (for `-учения`); a misspelled long option
+    (`--sinse`) must still be an error, not a query word that finds nothing."""
+    for word in words:
+        name = word.split("=", 1)[0]
+        if name.startswith("--") and len(name) > 2:
+            ctx = click.get_current_context()
+            known = [opt for p in ctx.command.params for opt in p.opts if opt.startswith("--")]
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise click.UsageError(f"no such option: {name}{hint}", ctx)
 
 
 # "пожар -учения" unquoted: a word after "-" is an exclusion, not an unknown option
@@ -98,6 +112,7 @@ def command(
     """
     from pipelines.archive import SearchQueryError
 
+    _refuse_unknown_options(words)
     query = " ".join(words)
     since, until = in_zone(since, zone), in_zone(until, zone, end=True)
     require_time_range(since, until)

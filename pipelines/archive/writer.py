@@ -224,10 +224,20 @@ def _older_than_stored(
     url, headline and body alone) counts as older than a stored copy that does: replacing
     a crawled article with it would blank its date, agency, credits and page."""
     row = conn.execute("SELECT fetched_at FROM articles WHERE id = ?", (article_id,)).fetchone()
-    incoming, stored = to_utc(article.fetched_at), to_utc(row[0] if row else None)
+    incoming, stored = _fetch_time(article.fetched_at), _fetch_time(row[0] if row else None)
     if stored is None or stored > now:  # texts in one format compare
         return False
     return incoming is None or incoming < stored
+
+
+def _fetch_time(value: str | None) -> str | None:
+    """A fetch time in UTC; one written without an offset ("2026-11-25T10:00:00", or a day,
+    as another tool may) is read as UTC: a moment fetched was a moment somewhere."""
+    if not value:
+        return None
+    return to_utc(value) or to_utc(
+        f"{value}T00:00:00+00:00" if len(value) == 10 else f"{value}+00:00"
+    )
 
 
 def _add_urls(
