@@ -449,8 +449,16 @@ def test_days_can_be_read_in_the_readers_zone(tmp_path: Path) -> None:
         body="Снегопад начался около двух часов ночи, к утру выпало три сантиметра снега.",
         published_at="2026-11-01T02:00:00+07:00",
     )
+    # an article whose page gave no offset: its local time is all it has
+    local = Article(
+        url="https://www.amic.ru/news/society/500101",
+        source="amic",
+        headline="Вечером в Барнауле начался снегопад",
+        body="Снег пошел около восьми вечера, дорожные службы вывели на улицы технику.",
+        published_at="2026-10-31T20:00:00",
+    )
     with Archive.open(db) as archive:
-        archive.store([night])
+        archive.store([night, local])
 
     def found(*args: str, env: dict[str, str] | None = None) -> list[str]:
         result = CliRunner(env=env).invoke(
@@ -461,8 +469,9 @@ def test_days_can_be_read_in_the_readers_zone(tmp_path: Path) -> None:
 
     assert found("--since", "2026-11-01") == []  # UTC: it is October 31st, 19:00
     assert found("--since", "2026-11-01", "--tz", "Asia/Barnaul") == [night.url]
-    assert found("--until", "2026-10-31", "--tz", "Asia/Barnaul") == []
-    assert found("--until", "2026-11-01", env={"NEWSAGG_TZ": "Asia/Barnaul"}) == [night.url]
+    assert found("--until", "2026-10-31", "--tz", "Asia/Barnaul") == [local.url]
+    assert found("--until", "2026-10-31") == [night.url, local.url]
+    assert found("--since", "2026-11-01", env={"NEWSAGG_TZ": "Asia/Barnaul"}) == [night.url]
     # a time without an offset is the zone's: 02:00 in Barnaul, not 02:00 UTC
     assert found("--since", "2026-11-01T02:00", "--tz", "Asia/Barnaul") == [night.url]
     assert found("--since", "2026-11-01T02:01", "--tz", "Asia/Barnaul") == []

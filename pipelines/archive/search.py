@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pipelines.archive import ranking
 from pipelines.archive.query import ParsedQuery, parse_query
@@ -88,16 +89,36 @@ def filter_sql(
         where.append("articles.agency = ?")
         params.append(agency)
     if since is not None:
-        where.append(f"{WHEN} >= ?")
-        params.append(utc_bound(since))
+        where.append(_compare(">=", since, params))
     if until is not None:
         # A date includes its whole day; a moment is inclusive.
         op = "<" if not isinstance(until, datetime) else "<="
-        where.append(f"{WHEN} {op} ?")
-        params.append(utc_bound(until, end=True))
+        where.append(_compare(op, until, params, end=True))
     if has_photo_credit:
         where.append("articles.photo_credit_count > 0")
     return where, params
+
+
+# An article's local publication time when its page gave no offset (`PUBLISHED` without
+# the UTC column), written as `PUBLISHED` writes it.
+_LOCAL = "COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', articles.published_at), articles.published_at)"
+
+
+def _compare(op: str, bound: datetime | date, params: list[Any], *, end: bool = False) -> str:
+    """`PUBLISHED op bound`, adding the parameters. A bound in a named zone (`--tz`) is a
+    moment for articles with a UTC time and a wall-clock time of that zone for the others,
+    whose local time is all they have: `--since 2026-11-01 --tz Asia/Barnaul` means local
+    midnight for both, not 07:00 for the ones without an offset."""
+    utc = utc_bound(bound, end=end)
+    if not (isinstance(bound, datetime) and isinstance(bound.tzinfo, ZoneInfo)):
+        params.append(utc)
+        return f"{WHEN} {op} ?"
+    wall = bound.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    params.extend([utc, wall])
+    return (
+        f"(CASE WHEN articles.published_at_utc IS NOT NULL "
+        f"THEN articles.published_at_utc {op} ? ELSE {_LOCAL} {op} ? END)"
+    )
 
 
 def empty_range(since: datetime | date | None, until: datetime | date | None) -> bool:
