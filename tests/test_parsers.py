@@ -162,3 +162,18 @@ def test_furniture(text: str) -> None:
 )
 def test_editorial_text_is_not_furniture(text: str) -> None:
     assert not is_furniture(text)
+
+
+def test_the_url_a_saved_page_declares() -> None:
+    """`newsagg extract page.html` reads a page as the URL it gives itself; a relative
+    canonical says nothing of the site, so an absolute og:url after it counts."""
+    from crawler.parsers import declared_url
+
+    head = (
+        '<link rel="canonical" href="/news/104812">'
+        '<meta property="og:url" content="https://katun24.ru/news/104812">'
+    )
+    page = f"<html><head>{head}</head><body><h1>Морозы до минус 35</h1></body></html>"
+    assert declared_url(page) == "https://katun24.ru/news/104812"
+    assert declared_url(page.replace(head, "")) is None
+    assert declared_url(page.replace("https://katun24.ru", "ftp://katun24.ru")) is None

@@ -48,17 +48,19 @@ def parser_for(source: str | None, url: str) -> Parser:
 def declared_url(html: bytes | str, content_type: str | None = None) -> str | None:
     """The absolute http(s) URL a page gives itself (canonical link, og:url, JSON-LD), or
     None: where a saved page came from, which picks its source's parser."""
-    from crawler.parsers import structured
     from crawler.parsers.page import Page
 
     try:
         page = Page(html, "", content_type=content_type)
     except NotAnArticle:
         return None
-    url = structured.canonical(page)[0]
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-        return None
-    return url if urlsplit(url).hostname else None
+    jsonld = page.jsonld.get("mainEntityOfPage") or page.jsonld.get("url")
+    for url in (page.links.get("canonical"), page.meta.get("og:url"), jsonld):
+        # the first absolute one: a relative canonical ("/news/1") says nothing of the site
+        parts = urlsplit(url.strip()) if isinstance(url, str) else None
+        if parts and parts.scheme in ("http", "https") and parts.hostname:
+            return str(url).strip()
+    return None
 
 
 def site_info(source_key: str) -> SiteInfo:
