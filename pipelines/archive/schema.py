@@ -35,10 +35,11 @@ logger = logging.getLogger("newsagg.archive")
 # 12:00" become "2024-03-05T00:00:00Z", "2024-03-05T12:00:00Z"; as stored, "2024-03-05" sorted
 # before the bound "2024-03-05T00:00:00Z" of its own day). Text that SQLite cannot read as a
 # time is compared as it is.
-PUBLISHED = (
-    "COALESCE(articles.published_at_utc, "
-    "strftime('%Y-%m-%dT%H:%M:%SZ', articles.published_at), articles.published_at)"
+# The page's own time (no offset known), written the same way: what `PUBLISHED` falls back to.
+PUBLISHED_LOCAL = (
+    "COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', articles.published_at), articles.published_at)"
 )
+PUBLISHED = f"COALESCE(articles.published_at_utc, {PUBLISHED_LOCAL})"
 
 
 def m001_core(db: sqlite_utils.Database) -> None:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from pipelines.archive import ranking
 from pipelines.archive.query import ParsedQuery, parse_query
-from pipelines.archive.schema import FTS_TABLE, PUBLISHED
+from pipelines.archive.schema import FTS_TABLE, PUBLISHED, PUBLISHED_LOCAL
 from pipelines.archive.stemming import MARKED, MARKS, WORD_RE, fold, stem
 
 DEFAULT_MARKS = ("[", "]")
@@ -99,11 +99,6 @@ def filter_sql(
     return where, params
 
 
-# An article's local publication time when its page gave no offset (`PUBLISHED` without
-# the UTC column), written as `PUBLISHED` writes it.
-_LOCAL = "COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', articles.published_at), articles.published_at)"
-
-
 def _compare(op: str, bound: datetime | date, params: list[Any], *, end: bool = False) -> str:
     """`PUBLISHED op bound`, adding the parameters. A bound in a named zone (`--tz`) is a
     moment for articles with a UTC time and a wall-clock time of that zone for the others,
@@ -117,7 +112,7 @@ def _compare(op: str, bound: datetime | date, params: list[Any], *, end: bool = 
     params.extend([utc, wall])
     return (
         f"(CASE WHEN articles.published_at_utc IS NOT NULL "
-        f"THEN articles.published_at_utc {op} ? ELSE {_LOCAL} {op} ? END)"
+        f"THEN articles.published_at_utc {op} ? ELSE {PUBLISHED_LOCAL} {op} ? END)"
     )
 
 
