@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 import sqlite_utils
 
@@ -36,6 +36,7 @@ from pipelines.archive.rows import (
 from pipelines.archive.search import (
     DEFAULT_MARKS,
     RANK_WINDOW,
+    Filters,
     SearchHit,
     count_matches,
     filter_sql,
@@ -383,42 +384,36 @@ class Archive:
         self,
         query: str,
         *,
-        source: str | None = None,
-        agency: str | None = None,
-        since: datetime | date | None = None,
-        until: datetime | date | None = None,
-        has_photo_credit: bool = False,
         limit: int = 20,
         offset: int = 0,
         marks: tuple[str, str] = DEFAULT_MARKS,
         rank_window: int | None = RANK_WINDOW,
         collapse_stories: bool = False,
+        **filters: Unpack[Filters],
     ) -> list[SearchHit]:
         """Ranked hits; raises `SearchQueryError` for a query that cannot be read.
 
+        `filters`: source, agency, since, until, has_photo_credit (`search.Filters`).
         `marks` wrap the matched words in snippets; `rank_window` (see `search.RANK_WINDOW`)
         bounds how many of the newest matches are ranked; `collapse_stories` keeps the best
         hit of each story (see `story_sizes`)."""
         return run_search(
             self.db.conn,
             query,
-            source=source,
-            agency=agency,
-            since=since,
-            until=until,
-            has_photo_credit=has_photo_credit,
             limit=limit,
             offset=offset,
             marks=marks,
             rank_window=rank_window,
             collapse_stories=collapse_stories,
+            **filters,
         )
 
-    def count_matches(self, query: str, **filters: Any) -> int:
-        """How many hits `search` with these filters (its keyword arguments less the page
-        and marks) pages through, not only the ranked window; raises `SearchQueryError` as
-        `search` does."""
-        return count_matches(self.db.conn, query, **filters)
+    def count_matches(
+        self, query: str, *, collapse_stories: bool = False, **filters: Unpack[Filters]
+    ) -> int:
+        """How many hits `search` with these filters pages through, not only the ranked
+        window; raises `SearchQueryError` as `search` does."""
+        return count_matches(self.db.conn, query, collapse_stories=collapse_stories, **filters)
 
     def stories(
         self, *, limit: int = 20, source: str | None = None, since: datetime | date | None = None

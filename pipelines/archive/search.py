@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from pipelines.archive import ranking
@@ -71,15 +71,21 @@ def utc_bound(value: datetime | date, *, end: bool = False) -> str:
     return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-def filter_sql(
-    *,
-    source: str | None = None,
-    agency: str | None = None,
-    since: datetime | date | None = None,
-    until: datetime | date | None = None,
-    has_photo_credit: bool = False,
-) -> tuple[list[str], list[Any]]:
+class Filters(TypedDict, total=False):
+    """What a search or an export may be narrowed by (`filter_sql`)."""
+
+    source: str | None
+    agency: str | None
+    since: datetime | date | None
+    until: datetime | date | None
+    has_photo_credit: bool
+
+
+def filter_sql(**filters: Unpack[Filters]) -> tuple[list[str], list[Any]]:
     """WHERE conditions on `articles` and their parameters, shared by search and export."""
+    source, agency = filters.get("source"), filters.get("agency")
+    since, until = filters.get("since"), filters.get("until")
+    has_photo_credit = filters.get("has_photo_credit", False)
     where: list[str] = []
     params: list[Any] = []
     if source:
@@ -269,22 +275,16 @@ def run_search(
     conn: sqlite3.Connection,
     query: str | ParsedQuery,
     *,
-    source: str | None = None,
-    agency: str | None = None,
-    since: datetime | date | None = None,
-    until: datetime | date | None = None,
-    has_photo_credit: bool = False,
     limit: int = 20,
     offset: int = 0,
     marks: tuple[str, str] = DEFAULT_MARKS,
     rank_window: int | None = RANK_WINDOW,
     collapse_stories: bool = False,
+    **filters: Unpack[Filters],
 ) -> list[SearchHit]:
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     limit, offset = max(0, int(limit)), max(0, int(offset))
-    where, params = filter_sql(
-        source=source, agency=agency, since=since, until=until, has_photo_credit=has_photo_credit
-    )
+    where, params = filter_sql(**filters)
     fts = FTS_TABLE
     # Filters need the articles row of every match; without filters FTS5 ranks alone.
     join = f" JOIN articles ON articles.id = {fts}.rowid" if where else ""
@@ -336,19 +336,13 @@ def count_matches(
     conn: sqlite3.Connection,
     query: str | ParsedQuery,
     *,
-    source: str | None = None,
-    agency: str | None = None,
-    since: datetime | date | None = None,
-    until: datetime | date | None = None,
-    has_photo_credit: bool = False,
     collapse_stories: bool = False,
+    **filters: Unpack[Filters],
 ) -> int:
     """How many hits `run_search` pages through (stories, with `collapse_stories`): one
     COUNT over every match, for saying why a page came back empty."""
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
-    where, params = filter_sql(
-        source=source, agency=agency, since=since, until=until, has_photo_credit=has_photo_credit
-    )
+    where, params = filter_sql(**filters)
     fts = FTS_TABLE
     counted = "DISTINCT COALESCE(articles.story_id, -articles.id)" if collapse_stories else "*"
     row = conn.execute(
