@@ -15,11 +15,10 @@ from crawler.cli.options import (
     DateOrTime,
     UsageExit,
     db_option,
-    in_zone,
     open_archive,
     require_archive,
-    require_time_range,
     source_option,
+    time_range,
     tz_option,
 )
 
@@ -134,8 +133,7 @@ def command(
     from pipelines.export import ExportError, UnknownFieldError, export_articles
 
     out = None if output == "-" else Path(output)
-    since, until = in_zone(since, zone), in_zone(until, zone, end=True)
-    require_time_range(since, until)
+    since, until = time_range(since, until, zone)
     require_archive(db_path)
     if out is not None and overwrites_archive(out, db_path):
         raise UsageExit(f"-o {output} would overwrite the archive {db_path}: choose another file")

@@ -150,17 +150,21 @@ def in_zone(value: date | None, zone: tzinfo | None, *, end: bool = False) -> da
         return value
 
 
-def require_time_range(since: date | None, until: date | None) -> None:
-    """Exit 2 when --since is after --until: nothing could match, and an empty result would
-    hide the slip."""
+def time_range(
+    since: date | None, until: date | None, zone: tzinfo | None
+) -> tuple[date | None, date | None]:
+    """`--since` and `--until` read in `zone` (`in_zone`); exit 2 when --since is after
+    --until: nothing could match, and an empty result would hide the slip."""
     from pipelines.archive.search import empty_range
 
+    since, until = in_zone(since, zone), in_zone(until, zone, end=True)
     if empty_range(since, until):
         assert since is not None and until is not None
         raise UsageExit(
             f"--since {since.isoformat()} is after --until {until.isoformat()}: "
             "no article can match"
         )
+    return since, until
 
 
 def _known_source(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

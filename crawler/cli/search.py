@@ -19,10 +19,9 @@ from crawler.cli.options import (
     DateOrTime,
     UsageExit,
     db_option,
-    in_zone,
     open_archive,
-    require_time_range,
     source_option,
+    time_range,
     tz_option,
 )
 
@@ -114,8 +113,7 @@ def command(
 
     _refuse_unknown_options(words)
     query = " ".join(words)
-    since, until = in_zone(since, zone), in_zone(until, zone, end=True)
-    require_time_range(since, until)
+    since, until = time_range(since, until, zone)
     tty = fmt == "table" and sys.stdout.isatty()
     filters: dict[str, Any] = {
         "source": source,
