@@ -218,7 +218,7 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
     try:
         first = next(articles, None)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        first, broken = None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        first, broken = None, _unreadable(exc)
     if first is None and not db_path.exists():  # nothing to import: no archive made for it
         _summarise(outcomes, reader, tty)
         _fail_if(broken, outcomes, reader)
@@ -232,13 +232,18 @@ def command(file: IO[bytes], batch: int, db_path: Path) -> None:
                 if tty and outcomes.total() % PROGRESS_EVERY == 0:
                     click.echo(f"\rimported {outcomes.total():,}", nl=False, err=True)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a cut or damaged .gz
-            broken = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            broken = _unreadable(exc)
         except (sqlite3.DatabaseError, KeyboardInterrupt, SystemExit):
             # the disk filled up, Ctrl-C, SIGTERM: say what was stored, then why it stopped
             _summarise(outcomes, reader, tty)
             raise
     _summarise(outcomes, reader, tty)
     _fail_if(broken, outcomes, reader)
+
+
+def _unreadable(exc: BaseException) -> str:
+    """What cut a compressed file short, for the message (`EOFError` has no text)."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _fail_if(broken: str | None, outcomes: Counter[str], reader: _Reader) -> None:
