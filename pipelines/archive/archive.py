@@ -329,7 +329,8 @@ class Archive:
         return bool(writer.lookup(self.db.conn, [url]))
 
     def known_urls(self, source: str | None = None) -> set[str]:
-        """Every URL spelling of stored articles, for incremental crawls."""
+        """Every URL spelling of stored articles (of `source`). A crawl does not load these:
+        it asks `crawlstate.ArchivedUrls` URL by URL."""
         params: tuple[str, ...] = ()
         if source is None:
             sql = "SELECT url FROM article_urls UNION SELECT canonical_url FROM articles"
