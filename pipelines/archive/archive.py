@@ -131,6 +131,7 @@ class Archive:
         self.readonly = readonly
         # per-source article ids in URLs (`Source.url_key`), set by whoever knows the sources
         self.url_rules = UrlRules()
+        self._writes = 0  # write transactions begun (`lsh.ImportBuckets` counts on it)
 
     # -- opening -----------------------------------------------------------------------
 
@@ -213,6 +214,7 @@ class Archive:
     def _write(self) -> Iterator[sqlite3.Connection]:
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
+        self._writes += 1
         try:
             yield conn
         except BaseException:
@@ -253,13 +255,18 @@ class Archive:
 
         from pipelines.archive import identity
         from pipelines.archive.derive import Derived, derive
+        from pipelines.archive.lsh import ImportBuckets
+
+        buckets = ImportBuckets()  # stored bands in memory: most lookups skipped
 
         def write(chunk: list[Article], derived: Sequence[Derived]) -> list[StoreOutcome]:
             with self._write() as conn:
                 now = now_utc()
+                known = buckets.for_batch(conn, self._writes)
                 done = identity.store_batch(
-                    conn, chunk, now, run_id, self.url_rules, derived=derived
+                    conn, chunk, now, run_id, self.url_rules, derived=derived, known=known
                 )
+                buckets.wrote(len(chunk))
                 if seen_since is not None:  # in the same transaction: all of it or none
                     pairs = [
                         (o.article_id, seen_since(a)) for a, o in zip(chunk, done, strict=True)

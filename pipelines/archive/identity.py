@@ -27,6 +27,7 @@ from pipelines.archive import stories, writer
 from pipelines.archive.chunked import select_in
 from pipelines.archive.derive import Derived, derive
 from pipelines.archive.fingerprint import Fingerprint
+from pipelines.archive.lsh import KnownBuckets
 from pipelines.archive.writer import Status, StoreOutcome
 from pipelines.urls import UrlRules, url_key
 
@@ -49,9 +50,11 @@ def store_batch(
     run_id: int | None,
     rules: UrlRules | None = None,
     derived: Sequence[Derived] | None = None,
+    known: KnownBuckets | None = None,
 ) -> list[StoreOutcome]:
     """`writer.store_batch` with identities resolved first and stories linked after;
-    `derived`: `derive(articles)` when computed already (in another process)."""
+    `derived`: `derive(articles)` when computed already (in another process); `known`: see
+    `stories.link`."""
     rules = rules or UrlRules()
     extras = derive(articles) if derived is None else derived
     items = [_prepare(a, d, rules) for a, d in zip(articles, extras, strict=True)]
@@ -82,12 +85,16 @@ def store_batch(
         outcomes[index] = StoreOutcome(article_id, "duplicate", canonical)
     done = [o for o in outcomes if o is not None]
     _record(conn, items, done, now)
-    _link(conn, items, done, now)
+    _link(conn, items, done, now, known)
     return done
 
 
 def _link(
-    conn: sqlite3.Connection, items: list[_Incoming], outcomes: list[StoreOutcome], now: str
+    conn: sqlite3.Connection,
+    items: list[_Incoming],
+    outcomes: list[StoreOutcome],
+    now: str,
+    known: KnownBuckets | None,
 ) -> None:
     """Fingerprint the new and changed texts and link them into stories. An article written
     more than once in the batch (new, then changed again) is linked once, with its last text."""
@@ -98,7 +105,7 @@ def _link(
             last[outcome.article_id] = (first, item.derived.print_)
     for status, fresh in (("new", True), ("updated", False)):
         prints = [(i, p) for i, (s, p) in last.items() if s == status and p is not None]
-        stories.link(conn, prints, now, fresh=fresh)
+        stories.link(conn, prints, now, fresh=fresh, known=known)
     stories.unlink(conn, [i for i, (s, p) in last.items() if s == "updated" and p is None])
 
 

@@ -21,6 +21,7 @@ from pipelines.archive.schema import PUBLISHED as WHEN
 
 if TYPE_CHECKING:  # numpy and datasketch load only where fingerprints are made
     from pipelines.archive.fingerprint import Fingerprint
+    from pipelines.archive.lsh import KnownBuckets
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,11 @@ def link(
     *,
     fresh: bool = False,
     stamp: bool = True,
+    known: KnownBuckets | None = None,
 ) -> None:
     """Store the fingerprints of these articles and link their reprints; `fresh`: none of
     them has a stored fingerprint yet (new articles), else older ones are replaced; `stamp`:
-    see `join`.
+    see `join`; `known`: the stored bands in memory (a bulk import), current, kept so.
 
     The batch is looked up at once; its members are also compared with each other (each
     with those before it), so the result is the same as storing them one by one."""
@@ -66,7 +68,9 @@ def link(
         return
     ids = {article_id for article_id, _ in articles}
     buckets = lsh.bands_many([p for _, p in articles])
-    found = lsh.candidates_many(conn, buckets)
+    found = (
+        known.candidates(conn, buckets) if known is not None else lsh.candidates_many(conn, buckets)
+    )
     stored = lsh.load_many(conn, sorted(set().union(*found) - ids))
     rows = {article_id: i for i, article_id in enumerate(stored.ids)}
     earlier: dict[tuple[int, int], list[int]] = {}  # band bucket -> batch positions
@@ -82,6 +86,8 @@ def link(
         if matches:
             links.append((article_id, matches))
     lsh.save_many(conn, articles, fresh=fresh, buckets=buckets)
+    if known is not None:
+        known.add(buckets)
     for article_id, matches in links:
         join(conn, article_id, matches, now, stamp=stamp)
     lsh.merge_if_due(conn)
