@@ -12,7 +12,10 @@ Two insert rates: a bulk import (`Archive.store_many`: 500 articles a transactio
 work of the next batch done in a second process meanwhile), and a crawl's writes on the
 built archive (`Archive.store`, 25 a transaction, everything in one process). Both include
 everything a store does: rows, stemmed index, raw pages, URL keys, fingerprints and story
-linking. The time spent generating the articles is left out.
+linking. The time spent generating the articles is left out. Beside them, the issue's
+yardstick on the same articles: sqlite-utils inserting them into a plain table with FTS5
+triggers, unstemmed ("reference"). This machine's speed drifts from day to day (by a
+third between two sessions); the reference, taken in the same run, shows how fast it was.
 
     .venv/bin/python bench/search.py --sizes 100000
     .venv/bin/python bench/search.py --sizes 2000 --queries 50      # a smoke run
@@ -220,6 +223,42 @@ def build(path: Path, n: int, batch: int, seed: int, worker: bool) -> float:
     return n / spent
 
 
+def reference_rate(path: Path, n: int, batch: int, seed: int) -> float:
+    """The issue's yardstick on the same articles: sqlite-utils `insert_all` into a plain
+    table whose FTS5 index is kept by triggers, with no stemming, URL keys, pages,
+    fingerprints or stories. Printed beside the archive's rates so that figures taken on
+    a faster or busier day of the machine can be compared."""
+    import sqlite_utils
+
+    stream = _Timed(articles(n, seed))
+    rows = (
+        {
+            "url": a.url,
+            "source": a.source,
+            "agency": a.agency,
+            "published_at": a.published_at,
+            "headline": a.headline,
+            "lead": a.lead,
+            "body": a.body,
+        }
+        for a in stream
+    )
+    db = sqlite_utils.Database(path)
+    db.enable_wal()
+    table = db.table("articles")
+    table.create(
+        {"id": int, "url": str, "source": str, "agency": str, "published_at": str,
+         "headline": str, "lead": str, "body": str},
+        pk="id",
+    )  # fmt: skip
+    table.enable_fts(["headline", "lead", "body"], create_triggers=True)
+    started = time.perf_counter()
+    table.insert_all(rows, batch_size=batch)
+    spent = time.perf_counter() - started - stream.spent
+    db.close()
+    return n / spent
+
+
 def crawl_rate(path: Path, n: int, seed: int, batch: int = 25) -> float:
     """Store n more articles as a crawl does (`Archive.store`, 25 a transaction); returns
     articles per second of time spent in `store`."""
@@ -306,6 +345,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500, help="articles per transaction")
     parser.add_argument("--no-worker", action="store_true", help="derive in the main process")
     parser.add_argument("--crawl-articles", type=int, default=2000, help="then store as a crawl")
+    parser.add_argument(
+        "--no-reference", action="store_true", help="skip the sqlite-utils yardstick"
+    )
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument(
         "--cold-queries", type=int, default=40, help="of each kind, each with nothing cached"
@@ -319,6 +361,7 @@ def main() -> None:
         "articles",
         "bulk insert/s",
         "crawl insert/s",
+        "reference/s",
         "queries",
         "p50 ms",
         "p95 ms",
@@ -337,12 +380,20 @@ def main() -> None:
         crawl = "-"
         if args.crawl_articles and not args.reuse:
             crawl = f"{crawl_rate(path, args.crawl_articles, args.seed + 2):,.0f}"
+        reference = "-"
+        if not args.no_reference and not args.reuse:
+            yardstick = base / f"reference-{n}.db"
+            for leftover in base.glob(f"{yardstick.name}*"):
+                leftover.unlink()
+            reference = f"{reference_rate(yardstick, n, args.batch, args.seed):,.0f}"
+            for built in base.glob(f"{yardstick.name}*"):
+                built.unlink()
         with Archive.open(path) as archive:  # fold the WAL into the file before measuring
             archive.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = f"{path.stat().st_size / 1e6 * 100_000 / n:,.0f}"
         for kind in ("common", "any"):
             p50, p95, hits = latency(path, queries(args.queries, args.seed + 1, kind))
-            row = (n, rate, crawl, kind, f"{p50:.1f}", f"{p95:.1f}", f"{hits:.1f}", size)
+            row = (n, rate, crawl, reference, kind, f"{p50:.1f}", f"{p95:.1f}", f"{hits:.1f}", size)
             print(" | ".join(str(v) for v in row), flush=True)
         for kind in ("common", "any") if args.cold_queries else ():
             texts = queries(args.cold_queries, args.seed + 3, kind)
@@ -351,7 +402,17 @@ def main() -> None:
                 print(f"{n} | (no posix_fadvise here: cold searches not measured)")
                 break
             p50, p95, hits = cold
-            row = (n, rate, crawl, f"{kind}, cold", f"{p50:.1f}", f"{p95:.1f}", f"{hits:.1f}", size)
+            row = (
+                n,
+                rate,
+                crawl,
+                reference,
+                f"{kind}, cold",
+                f"{p50:.1f}",
+                f"{p95:.1f}",
+                f"{hits:.1f}",
+                size,
+            )
             print(" | ".join(str(v) for v in row), flush=True)
 
 
