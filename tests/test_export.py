@@ -399,6 +399,31 @@ def test_filters_match_the_search(archive: Archive, tmp_path: Path) -> None:
     assert sources_of(archive, tmp_path, until=moment) == ["amic"]
 
 
+@pytest.mark.parametrize("zone", [None, "Asia/Barnaul"])
+def test_an_export_by_date_reads_the_time_index_not_every_row(
+    archive: Archive, tmp_path: Path, zone: str | None
+) -> None:
+    """A week's articles of a million-article archive are found through the index on
+    the publication time (with `--tz` too), not by reading every row."""
+    from zoneinfo import ZoneInfo
+
+    since: date | datetime = date(2024, 3, 6)
+    if zone is not None:
+        since = datetime(2024, 3, 6, tzinfo=ZoneInfo(zone))
+    statements: list[str] = []
+    archive.db.conn.set_trace_callback(statements.append)
+    try:
+        export_articles(archive, tmp_path / "week.jsonl", format="jsonl", since=since)
+    finally:
+        archive.db.conn.set_trace_callback(None)
+    reads = [s for s in statements if "FROM articles" in s]
+    assert reads
+    plans = [str(archive.db.conn.execute("EXPLAIN QUERY PLAN " + s).fetchall()) for s in reads]
+    assert all("idx_articles_published_at_utc" in plan for plan in plans)
+    assert [p for p in plans if re.search(r"SCAN articles\b", p)] == []
+    assert len((tmp_path / "week.jsonl").read_text().splitlines()) == 2
+
+
 def test_collapse_stories_keeps_the_origin(archive_path: Path, tmp_path: Path) -> None:
     make_story(archive_path, ["amic", "sibnovosti"], origin="sibnovosti")
     with Archive.open(archive_path, readonly=True) as archive:

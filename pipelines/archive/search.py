@@ -111,14 +111,15 @@ def _compare(op: str, bound: datetime | date, params: list[Any], *, end: bool = 
     whose local time is all they have: `--since 2026-11-01 --tz Asia/Barnaul` means local
     midnight for both, not 07:00 for the ones without an offset."""
     utc = utc_bound(bound, end=end)
-    if not (isinstance(bound, datetime) and isinstance(bound.tzinfo, ZoneInfo)):
-        params.append(utc)
-        return f"{WHEN} {op} ?"
-    wall = bound.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    wall = utc
+    if isinstance(bound, datetime) and isinstance(bound.tzinfo, ZoneInfo):
+        wall = bound.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
     params.extend([utc, wall])
+    # `WHEN op ?` spelled so that both sides of the OR can use the index on the UTC time:
+    # as an expression (or a CASE) it made an export by date alone read every row.
     return (
-        f"(CASE WHEN articles.published_at_utc IS NOT NULL "
-        f"THEN articles.published_at_utc {op} ? ELSE {PUBLISHED_LOCAL} {op} ? END)"
+        f"(articles.published_at_utc {op} ? OR "
+        f"(articles.published_at_utc IS NULL AND {PUBLISHED_LOCAL} {op} ?))"
     )
 
 

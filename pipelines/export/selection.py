@@ -75,6 +75,10 @@ def _matching(
     where, params = filter_sql(
         source=filters.source, agency=filters.agency, since=filters.since, until=filters.until
     )
+    if filters.since is not None or filters.until is not None:
+        # A subquery of ids, so the index of the publication time finds a week's articles
+        # in a million; in the outer query SQLite would rather read every row in id order.
+        where = [f"articles.id IN (SELECT articles.id FROM articles WHERE {' AND '.join(where)})"]
     if filters.query is not None:
         where.append(f"articles.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
         params.append(parse_query(filters.query).fts)
