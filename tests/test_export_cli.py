@@ -57,6 +57,24 @@ def test_parquet_file_with_until_time(db: Path, tmp_path: Path) -> None:
     assert pq.read_table(out, columns=["source"]).column("source").to_pylist() == ["amic"]
 
 
+@pytest.mark.parametrize(
+    ("bounds", "count"),
+    [
+        (("--since", "2024-03", "--until", "2024-03"), 3),  # all of March, not April 1st
+        (("--since", "2024", "--until", "2024"), 4),
+        (("--until", "2024-02"), 0),  # February ends before the 5th of March
+        (("--since", "2024-04"), 1),
+        (("--since", "2023", "--until", "2023"), 0),
+    ],
+)
+def test_a_month_or_a_year_runs_from_its_first_day_to_its_last(
+    db: Path, bounds: tuple[str, ...], count: int
+) -> None:
+    result = run("--format", "jsonl", *bounds, "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == count
+
+
 def test_since_last_twice(tmp_path: Path) -> None:
     path = build_archive(tmp_path / "news.db")
     args = ("--format", "jsonl", "--since-last", "cron", "--db", str(path))
@@ -74,6 +92,7 @@ def test_since_last_twice(tmp_path: Path) -> None:
         (("--format", "parquet"), "Parquet cannot be written to standard output"),
         (("--format", "jsonl", "--excel"), "--excel applies to the CSV format only"),
         (("--format", "jsonl", "--since", "5 марта"), "is not a date"),
+        (("--format", "jsonl", "--until", "2024-13"), "is not a month"),
         (
             (
                 "--format",

@@ -185,7 +185,10 @@ def test_since_after_until_exits_2_and_says_so(db: Path, command: tuple[str, ...
 
 @pytest.mark.parametrize(
     ("since", "until"),
-    [("2024-10-06", "2024-10-06"), ("2024-10-06T02:00:00", "2024-10-06T02:00:00")],
+    [
+        ("2024-10-06", "2024-10-06"),
+        ("2024-10-06T02:00:00", "2024-10-06T02:00:00"),
+    ],
 )
 def test_a_range_of_one_day_or_one_moment_is_no_error(db: Path, since: str, until: str) -> None:
     """The ngs22 article was published 2024-10-06 at 09:00 in Barnaul: 02:00 UTC."""
@@ -194,6 +197,23 @@ def test_a_range_of_one_day_or_one_moment_is_no_error(db: Path, since: str, unti
     )
     assert code == 0, err
     assert [json.loads(line)["source"] for line in out.splitlines()] == ["ngs22"]
+
+
+@pytest.mark.parametrize(
+    ("bounds", "found"),
+    [
+        (("--since", "2024-10", "--until", "2024-10"), 2),  # October 5th and 6th
+        (("--since", "2024", "--until", "2024"), 2),
+        (("--until", "2024-09"), 0),
+        (("--since", "2024-11"), 0),
+    ],
+)
+def test_a_month_or_a_year_is_searched_from_its_first_day_to_its_last(
+    db: Path, bounds: tuple[str, ...], found: int
+) -> None:
+    code, out, err = run("search", "школа", *bounds, "--format", "jsonl", "--db", str(db))
+    assert code == 0, err
+    assert len(out.splitlines()) == found
 
 
 def test_a_page_past_the_last_hit_says_how_many_there_are(db: Path) -> None:
@@ -249,6 +269,7 @@ def test_missing_archive_and_bad_date(tmp_path: Path) -> None:
     ("args", "found"),
     [
         (("search", "школа", "--until", "9999-12-31"), 2),  # the end of that day: no bound
+        (("search", "школа", "--until", "9999"), 2),  # the end of that year likewise
         (("search", "школа", "--since", "0001-01-01T00:00+05:00"), 2),  # before year 1 in UTC
         (("search", "школа", "--since", "9999-12-31T23:59:59-05:00"), 0),  # after 9999 in UTC
         (("export", "--format", "jsonl", "--until", "9999-12-31"), 2),

@@ -81,8 +81,16 @@ class _Bar:
 )
 @source_option()
 @click.option("--agency", help="Only articles of this agency.")
-@click.option("--since", type=DateOrTime(), help="Published on or after this date or time.")
-@click.option("--until", type=DateOrTime(), help="Published on or before this date or time.")
+@click.option(
+    "--since",
+    type=DateOrTime(),
+    help="Published on or after this date (2024-03-05), month (2024-03) or time.",
+)
+@click.option(
+    "--until",
+    type=DateOrTime(end=True),
+    help="Published on or before this date, month (its last day) or time.",
+)
 @click.option(
     "--collapse-stories", is_flag=True, help="One article per story (its origin or earliest)."
 )

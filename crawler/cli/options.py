@@ -9,6 +9,7 @@ crawl holds the archive's lock.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Callable
@@ -86,9 +87,14 @@ class DateOrTime(click.ParamType):
     """`2024-03-05` (a whole day) or an ISO time `2024-03-05T10:00+07:00` (UTC if naive).
 
     Every spelling of a date that ISO allows (`20240305`, `2024-W10-2`) is a whole day too,
-    never the moment at its midnight: `--until 20240305` includes the 5th."""
+    never the moment at its midnight: `--until 20240305` includes the 5th. A month
+    (`2024-03`) or a year (`2024`) is its first day, or with `end` (an `--until`) its last:
+    `--since 2024-03 --until 2024-03` is all of March."""
 
     name = "DATE"
+
+    def __init__(self, *, end: bool = False) -> None:
+        self.end = end
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, date):
@@ -98,10 +104,29 @@ class DateOrTime(click.ParamType):
             return date.fromisoformat(text)
         except ValueError:
             pass
+        if period := _PERIOD.fullmatch(text):
+            year, month = int(period[1]), int(period[2] or 0)
+            try:
+                first = date(year, month or 1, 1)
+            except ValueError:
+                self.fail(f"{value!r} is not a month: months run from 01 to 12", param, ctx)
+            if not self.end:
+                return first
+            if month in (0, 12):
+                return date(year, 12, 31)
+            return date(year, month + 1, 1) - timedelta(days=1)
         try:
             return datetime.fromisoformat(text)
         except ValueError:
-            self.fail(f"{value!r} is not a date (2024-03-05) or an ISO time", param, ctx)
+            self.fail(
+                f"{value!r} is not a date (2024-03-05), a month (2024-03) or an ISO time",
+                param,
+                ctx,
+            )
+
+
+# ISO's reduced precision: a year, or a year and month (never "202403", which ISO forbids)
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?")
 
 
 class Zone(click.ParamType):

@@ -68,8 +68,14 @@ def _refuse_unknown_options(words: tuple[str, ...]) -> None:
 @click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
 @source_option("Only this source key (e.g. amic).")
 @click.option("--agency", help="Only this agency, as stored (e.g. 'ИА Амител').")
-@click.option("--since", type=DateOrTime(), help="Published on or after (date or ISO time).")
-@click.option("--until", type=DateOrTime(), help="Published on or before (date or ISO time).")
+@click.option(
+    "--since", type=DateOrTime(), help="Published on or after (date, month, year or ISO time)."
+)
+@click.option(
+    "--until",
+    type=DateOrTime(end=True),
+    help="Published on or before (date, month, year or ISO time).",
+)
 @click.option("--has-photo-credit", is_flag=True, help="Only articles with a photo credit.")
 @click.option(
     "--collapse-stories",
