@@ -4,9 +4,10 @@ only for texts that share a band with them: it must find every reprint the looku
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from test_stories import COPIES, ORIGINAL, story_of, traffic_notes, weather_notes
 
@@ -61,7 +62,8 @@ def test_the_keys_find_every_stored_article_from_its_own_bands(
         ids = sorted(bands)
         assert len(ids) == 7
         known = lsh.KnownBuckets.load(conn)
-        found = known.candidates(conn, [sorted(bands[i]) for i in ids])
+        rows = np.array([[bucket for _, bucket in sorted(bands[i])] for i in ids])
+        found = known.candidates(conn, rows)
         missed = [i for i, ids_ in zip(ids, found, strict=True) if i not in ids_]
         assert missed == []
 
@@ -72,7 +74,7 @@ def test_texts_sharing_no_band_are_not_looked_up_and_reprints_still_link(
     asked: list[int] = []
     lookup = lsh.candidates_many
 
-    def spy(conn: object, buckets: Sequence[list[tuple[int, int]]]) -> list[set[int]]:
+    def spy(conn: object, buckets: np.ndarray) -> list[set[int]]:
         asked.append(len(buckets))
         return lookup(conn, buckets)  # type: ignore[arg-type]
 
@@ -121,3 +123,23 @@ def test_a_store_on_the_same_archive_between_batches_is_seen(tmp_path: Path) -> 
         stories = story_of(archive)
     assert stories[COPIES[1].url] is not None
     assert stories[COPIES[1].url] == stories[ORIGINAL.url]
+
+
+def test_batch_peers_are_the_earlier_rows_sharing_a_bucket_of_a_band() -> None:
+    """Against the definition, on buckets drawn from a few values so that rows share
+    buckets in runs of every length, and equal buckets in different bands do not count."""
+    rng = np.random.default_rng(3)
+    buckets = rng.integers(0, 6, size=(40, lsh.BANDS), dtype=np.int64) * 1_000_003
+    buckets[:, 1::2] += 7  # odd bands take other values than even ones
+    buckets[5, 0] = buckets[5, 1]  # and a value of band 1 in band 0 shares nothing more
+    expected = {
+        row: {
+            earlier
+            for earlier in range(row)
+            if any(buckets[row, b] == buckets[earlier, b] for b in range(lsh.BANDS))
+        }
+        for row in range(len(buckets))
+    }
+    assert lsh.batch_peers(buckets) == {row: set_ for row, set_ in expected.items() if set_}
+    distinct = np.arange(3 * lsh.BANDS, dtype=np.int64).reshape(3, lsh.BANDS)
+    assert lsh.batch_peers(distinct) == {}

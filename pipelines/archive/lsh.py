@@ -50,12 +50,42 @@ def bands(fp: Fingerprint) -> list[tuple[int, int]]:
     return list(enumerate(buckets.tolist()))
 
 
-def bands_many(prints: Sequence[Fingerprint]) -> list[list[tuple[int, int]]]:
-    """`bands` of many fingerprints, in one numpy pass."""
+def bands_many(prints: Sequence[Fingerprint]) -> np.ndarray:
+    """The buckets of many fingerprints, in one numpy pass: row i, column b is the bucket
+    of print i in band b (as `bands` gives them)."""
     if not prints:
-        return []
-    values = np.stack([fp.hashvalues[: BANDS * ROWS] for fp in prints])
-    return [list(enumerate(row)) for row in _buckets(values).tolist()]
+        return np.empty((0, BANDS), dtype=np.int64)
+    return _buckets(np.stack([fp.hashvalues[: BANDS * ROWS] for fp in prints]))
+
+
+def _triples(buckets: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """(first[i], band, bucket) for every band of every row i: one row a band."""
+    n = len(buckets)
+    return np.column_stack([np.repeat(first, BANDS), np.tile(np.arange(BANDS), n), buckets.ravel()])
+
+
+def batch_peers(buckets: np.ndarray) -> dict[int, set[int]]:
+    """Row -> the earlier rows of `buckets` (a batch's `bands_many`) that share a bucket of a
+    band with it; rows that share none are left out (nearly all of them)."""
+    n = len(buckets)
+    owner = np.repeat(np.arange(n), BANDS)
+    band = np.tile(np.arange(BANDS), n)
+    flat = buckets.ravel()
+    order = np.lexsort((owner, flat, band))  # by band, bucket, then row
+    flat, band, owner = flat[order], band[order], owner[order]
+    same = (flat[1:] == flat[:-1]) & (band[1:] == band[:-1])
+    runs: list[list[int]] = []  # rows of one bucket of one band, in order
+    last = -2
+    for i in np.flatnonzero(same).tolist():
+        if i != last + 1:
+            runs.append([int(owner[i])])
+        runs[-1].append(int(owner[i + 1]))
+        last = i
+    peers: dict[int, set[int]] = {}
+    for run in runs:
+        for later in range(1, len(run)):
+            peers.setdefault(run[later], set()).update(run[:later])
+    return peers
 
 
 def save_many(
@@ -63,10 +93,11 @@ def save_many(
     prints: Sequence[tuple[int, Fingerprint]],
     *,
     fresh: bool,
-    buckets: Sequence[list[tuple[int, int]]] | None = None,
+    buckets: np.ndarray | None = None,
 ) -> None:
-    """`save` for many articles: one statement per table (`buckets`: their `bands`)."""
-    buckets = buckets or [bands(fp) for _, fp in prints]
+    """`save` for many articles: one statement per table (`buckets`: their `bands_many`)."""
+    if buckets is None:
+        buckets = bands_many([fp for _, fp in prints])
     if not fresh:
         for article_id, _ in prints:
             forget(conn, article_id)
@@ -79,12 +110,8 @@ def save_many(
         ],
     )
     conn.executemany(
-        "INSERT OR IGNORE INTO minhash_bands_recent (band, bucket, article_id) VALUES (?, ?, ?)",
-        [
-            (band, bucket, article_id)
-            for (article_id, _), pairs in zip(prints, buckets, strict=True)
-            for band, bucket in pairs
-        ],
+        "INSERT OR IGNORE INTO minhash_bands_recent (article_id, band, bucket) VALUES (?, ?, ?)",
+        zip(*_triples(buckets, np.array([i for i, _ in prints])).T.tolist(), strict=True),
     )
 
 
@@ -101,20 +128,19 @@ def forget(conn: sqlite3.Connection, article_id: int) -> None:
     conn.execute("DELETE FROM article_signatures WHERE article_id = ?", (article_id,))
 
 
-def candidates_many(
-    conn: sqlite3.Connection, buckets: Sequence[list[tuple[int, int]]]
-) -> list[set[int]]:
-    """`candidates` of each fingerprint, given as its `bands`, looked up in as few statements
-    as SQLite's limit on parameters allows (100 fingerprints a statement at the usual 32,766)."""
+def candidates_many(conn: sqlite3.Connection, buckets: np.ndarray) -> list[set[int]]:
+    """`candidates` of each fingerprint, given as its row of `bands_many`, looked up in as few
+    statements as SQLite's limit on parameters allows (100 fingerprints a statement at the
+    usual 32,766)."""
     found: list[set[int]] = [set() for _ in buckets]
     per_print = 3 * BANDS * len(TABLES)
     size = max(1, min(100, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // per_print))
     for start in range(0, len(buckets), size):
         chunk = buckets[start : start + size]
-        triples = [(start + i, b, k) for i, pairs in enumerate(chunk) for b, k in pairs]
-        triples.sort(key=lambda t: (t[1], t[2]))  # index order: half the cost of random order
-        values = ",".join("(?, ?, ?)" for _ in triples)
-        params = [v for triple in triples for v in triple]
+        triples = _triples(chunk, np.arange(start, start + len(chunk)))
+        # in index order (band, bucket): half the cost of random order
+        params = triples[np.lexsort((triples[:, 2], triples[:, 1]))].ravel().tolist()
+        values = ",".join("(?, ?, ?)" for _ in range(len(triples)))
         # one list of values for the three levels: binding it once costs a third
         sql = f"WITH q (position, band, bucket) AS (VALUES {values}) " + " UNION ALL ".join(
             f"SELECT q.position, b.article_id FROM q "
@@ -173,26 +199,21 @@ class KnownBuckets:
         self._version = version
         return unchanged
 
-    def candidates(
-        self, conn: sqlite3.Connection, buckets: Sequence[list[tuple[int, int]]]
-    ) -> list[set[int]]:
+    def candidates(self, conn: sqlite3.Connection, buckets: np.ndarray) -> list[set[int]]:
         """`candidates_many`, looked up only for the texts with a known key."""
         found: list[set[int]] = [set() for _ in buckets]
-        if not buckets:
+        if not len(buckets):
             return found
-        keys = _keys(np.array([[k for _, k in pairs] for pairs in buckets], dtype=np.int64))
+        keys = _keys(buckets)
         hit = self._contains(keys.ravel()).reshape(keys.shape).any(axis=1)
-        chosen = np.flatnonzero(hit).tolist()
-        for i, ids in zip(chosen, candidates_many(conn, [buckets[i] for i in chosen]), strict=True):
+        chosen = np.flatnonzero(hit)
+        for i, ids in zip(chosen.tolist(), candidates_many(conn, buckets[chosen]), strict=True):
             found[i] = ids
         return found
 
-    def add(self, buckets: Sequence[list[tuple[int, int]]]) -> None:
+    def add(self, buckets: np.ndarray) -> None:
         """Remember the bands of texts just saved (`save_many`)."""
-        if not buckets:
-            return
-        keys = _keys(np.array([[k for _, k in pairs] for pairs in buckets], dtype=np.int64))
-        self._recent.update(keys.ravel().tolist())
+        self._recent.update(_keys(buckets).ravel().tolist())
         if len(self._recent) > max(1_000_000, len(self._sorted) // 4):
             recent = np.fromiter(self._recent, dtype=np.uint32, count=len(self._recent))
             self._sorted = np.sort(np.concatenate([self._sorted, recent]))

@@ -73,16 +73,13 @@ def link(
     )
     stored = lsh.load_many(conn, sorted(set().union(*found) - ids))
     rows = {article_id: i for i, article_id in enumerate(stored.ids)}
-    earlier: dict[tuple[int, int], list[int]] = {}  # band bucket -> batch positions
+    earlier = lsh.batch_peers(buckets)
     links: list[tuple[int, list[int]]] = []
-    for position, ((article_id, print_), pairs) in enumerate(zip(articles, buckets, strict=True)):
+    for position, (article_id, print_) in enumerate(articles):
         keep = [rows[i] for i in sorted(found[position] - ids) if i in rows]
-        matches = reprints(print_, StoredPrints.subset(stored, keep))
-        peers = {p for bucket in pairs for p in earlier.get(bucket, ())}
-        if peers:
+        matches = reprints(print_, StoredPrints.subset(stored, keep)) if keep else []
+        if peers := earlier.get(position):
             matches += reprints(print_, StoredPrints.of([articles[p] for p in sorted(peers)]))
-        for bucket in pairs:
-            earlier.setdefault(bucket, []).append(position)
         if matches:
             links.append((article_id, matches))
     lsh.save_many(conn, articles, fresh=fresh, buckets=buckets)
