@@ -68,9 +68,11 @@ def test_the_keys_find_every_stored_article_from_its_own_bands(
         assert missed == []
 
 
+@pytest.mark.parametrize("recent_keys", [1_000_000, 40])  # 40: merged every batch or two
 def test_texts_sharing_no_band_are_not_looked_up_and_reprints_still_link(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recent_keys: int
 ) -> None:
+    monkeypatch.setattr(lsh.KnownBuckets, "RECENT_KEYS", recent_keys)
     asked: list[int] = []
     lookup = lsh.candidates_many
 

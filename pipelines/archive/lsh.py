@@ -164,6 +164,9 @@ class KnownBuckets:
     storing while the import runs); then the keys are out of date and must be dropped."""
 
     LOAD_ROWS = 50_000  # signatures read at a time while loading
+    # keys of the latest texts, in a set until this many (~55 MB), then merged into the
+    # sorted array (a copy of it: ~0.1 s at a million articles, every 30,000 articles)
+    RECENT_KEYS = 1_000_000
 
     def __init__(self, keys: np.ndarray, version: int) -> None:
         self._sorted = np.sort(keys.astype(np.uint32))
@@ -214,9 +217,9 @@ class KnownBuckets:
     def add(self, buckets: np.ndarray) -> None:
         """Remember the bands of texts just saved (`save_many`)."""
         self._recent.update(_keys(buckets).ravel().tolist())
-        if len(self._recent) > max(1_000_000, len(self._sorted) // 4):
-            recent = np.fromiter(self._recent, dtype=np.uint32, count=len(self._recent))
-            self._sorted = np.sort(np.concatenate([self._sorted, recent]))
+        if len(self._recent) >= self.RECENT_KEYS:
+            recent = np.sort(np.fromiter(self._recent, np.uint32, len(self._recent)))
+            self._sorted = np.insert(self._sorted, np.searchsorted(self._sorted, recent), recent)
             self._recent.clear()
 
     def _contains(self, keys: np.ndarray) -> np.ndarray:
