@@ -75,9 +75,11 @@ def _matching(
     where, params = filter_sql(
         source=filters.source, agency=filters.agency, since=filters.since, until=filters.until
     )
-    if filters.since is not None or filters.until is not None:
+    dated = filters.since is not None or filters.until is not None
+    if dated and filters.query is None and after is None:
         # A subquery of ids, so the index of the publication time finds a week's articles
         # in a million; in the outer query SQLite would rather read every row in id order.
+        # (With a query or a cursor, their few ids lead and the dates only filter them.)
         where = [f"articles.id IN (SELECT articles.id FROM articles WHERE {' AND '.join(where)})"]
     if filters.query is not None:
         where.append(f"articles.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
