@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -145,3 +146,28 @@ def test_batch_peers_are_the_earlier_rows_sharing_a_bucket_of_a_band() -> None:
     assert lsh.batch_peers(buckets) == {row: set_ for row, set_ in expected.items() if set_}
     distinct = np.arange(3 * lsh.BANDS, dtype=np.int64).reshape(3, lsh.BANDS)
     assert lsh.batch_peers(distinct) == {}
+
+
+def test_keys_that_outgrow_their_limit_are_dropped_for_the_rest_of_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[int] = []
+    load = lsh.KnownBuckets.load.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[lsh.KnownBuckets], conn: object) -> lsh.KnownBuckets:
+        loads.append(1)
+        return load(cls, conn)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(lsh.KnownBuckets, "load", classmethod(counted))
+    monkeypatch.setattr(lsh.ImportBuckets, "MAX_PRINTS", 8)
+    first = unrelated(6)
+    # edited texts add their new bands to the keys: more keys than 8 prints have, though
+    # the archive still holds 6 prints (within the limit, so loading would be allowed)
+    edited = [replace(a, body=f"{a.body} Дополнено {n}.") for n in (1, 2) for a in first]
+    with Archive.open(tmp_path / "news.db") as archive:
+        articles = [*first, *edited, ORIGINAL, *COPIES]
+        outcomes = list(archive.store_many(iter(articles), batch=2, worker=False))
+        stories = story_of(archive)
+    assert [o.status for o in outcomes].count("updated") == len(edited)
+    assert loads == [1]  # loaded into the new archive, dropped when too many, never again
+    assert {stories[a.url] for a in COPIES} == {stories[ORIGINAL.url]} != {None}

@@ -159,7 +159,7 @@ class KnownBuckets:
     only sends the text to `candidates_many` (2^32 keys: at a million articles 0.75 % of
     the keys of a new text meet a stored one by chance, and a fifth of texts are looked up).
 
-    Exact only while this connection alone writes: `current` tells, inside a write
+    Complete only while this connection alone writes: `current` tells, inside a write
     transaction, whether another connection has committed since the last one (a crawl
     storing while the import runs); then the keys are out of date and must be dropped."""
 
@@ -239,8 +239,9 @@ class ImportBuckets:
     Loading costs ~19 µs a stored print (cold, at 100k) and saves ~0.6 ms of lookups an
     imported article, so the keys are loaded once the import has written a `LOAD_RATIO`th
     as many articles as the archive has prints (at once into a new archive), and only up
-    to `MAX_PRINTS` (128 bytes an article: 256 MB). Another writer's commit drops them;
-    they load again likewise."""
+    to `MAX_PRINTS` (128 bytes an article: 256 MB, plus up to ~55 MB of recent keys; a
+    merge briefly holds the sorted keys twice); keys that outgrow it are dropped for the
+    rest of the import. Another writer's commit drops them; they load again likewise."""
 
     LOAD_RATIO = 50
     MAX_PRINTS = 2_000_000
@@ -249,6 +250,7 @@ class ImportBuckets:
         self.known: KnownBuckets | None = None
         self.written = 0  # articles written since the keys were last dropped
         self._writes = -1
+        self._too_many = False  # the keys outgrew MAX_PRINTS: lookups for the rest
 
     def for_batch(self, conn: sqlite3.Connection, writes: int) -> KnownBuckets | None:
         """The keys to use in this write transaction, if any (call inside it). `writes`:
@@ -259,8 +261,8 @@ class ImportBuckets:
         if self.known is not None and not (self.known.current(conn) and alone):
             self.known, self.written = None, 0
         if self.known is not None and len(self.known) > self.MAX_PRINTS * BANDS:
-            self.known = None
-        if self.known is None:
+            self.known, self._too_many = None, True
+        if self.known is None and not self._too_many:
             sql = "SELECT COALESCE(MAX(article_id), 0) FROM article_signatures"
             prints = conn.execute(sql).fetchone()[0]  # at most as many (ids only grow)
             if prints <= self.MAX_PRINTS and self.written * self.LOAD_RATIO >= prints:
