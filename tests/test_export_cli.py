@@ -93,6 +93,8 @@ def test_since_last_twice(tmp_path: Path) -> None:
         (("--format", "jsonl", "--excel"), "--excel applies to the CSV format only"),
         (("--format", "jsonl", "--since", "5 марта"), "is not a date"),
         (("--format", "jsonl", "--until", "2024-13"), "is not a month"),
+        (("--format", "jsonl", "--since", "2024-00"), "is not a month"),
+        (("--format", "jsonl", "--since", "0000"), "is not a month or a year"),
         (
             (
                 "--format",

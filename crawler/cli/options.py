@@ -106,10 +106,9 @@ class DateOrTime(click.ParamType):
             pass
         if period := _PERIOD.fullmatch(text):
             year, month = int(period[1]), int(period[2] or 0)
-            try:
-                first = date(year, month or 1, 1)
-            except ValueError:
-                self.fail(f"{value!r} is not a month: months run from 01 to 12", param, ctx)
+            if year == 0 or (period[2] is not None and not 1 <= month <= 12):
+                self.fail(f"{value!r} is not a month or a year (2024-03, 2024)", param, ctx)
+            first = date(year, month or 1, 1)
             if not self.end:
                 return first
             if month in (0, 12):
@@ -126,7 +125,7 @@ class DateOrTime(click.ParamType):
 
 
 # ISO's reduced precision: a year, or a year and month (never "202403", which ISO forbids)
-_PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?")
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?", re.ASCII)
 
 
 class Zone(click.ParamType):
