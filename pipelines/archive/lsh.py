@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import numpy as np
 
@@ -45,9 +44,7 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dt
 
 def bands(fp: Fingerprint) -> list[tuple[int, int]]:
     """(band, bucket) pairs: equal buckets in a band mean ROWS equal MinHash values."""
-    rows = fp.hashvalues[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-    buckets = (rows * _MIX[:ROWS]).sum(axis=1, dtype=np.uint64).view(np.int64)
-    return list(enumerate(buckets.tolist()))
+    return list(enumerate(bands_many([fp])[0].tolist()))
 
 
 def bands_many(prints: Sequence[Fingerprint]) -> np.ndarray:
@@ -56,6 +53,12 @@ def bands_many(prints: Sequence[Fingerprint]) -> np.ndarray:
     if not prints:
         return np.empty((0, BANDS), dtype=np.int64)
     return _buckets(np.stack([fp.hashvalues[: BANDS * ROWS] for fp in prints]))
+
+
+def _buckets(values: np.ndarray) -> np.ndarray:
+    """The bucket of each band of each row of MinHash values (`bands_many`): rows × BANDS."""
+    rows = values[:, : BANDS * ROWS].astype(np.uint64).reshape(len(values), BANDS, ROWS)
+    return (rows * _MIX[:ROWS]).sum(axis=2, dtype=np.uint64).view(np.int64)
 
 
 def _triples(buckets: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -67,10 +70,7 @@ def _triples(buckets: np.ndarray, first: np.ndarray) -> np.ndarray:
 def batch_peers(buckets: np.ndarray) -> dict[int, set[int]]:
     """Row -> the earlier rows of `buckets` (a batch's `bands_many`) that share a bucket of a
     band with it; rows that share none are left out (nearly all of them)."""
-    n = len(buckets)
-    owner = np.repeat(np.arange(n), BANDS)
-    band = np.tile(np.arange(BANDS), n)
-    flat = buckets.ravel()
+    owner, band, flat = _triples(buckets, np.arange(len(buckets))).T
     order = np.lexsort((owner, flat, band))  # by band, bucket, then row
     flat, band, owner = flat[order], band[order], owner[order]
     same = (flat[1:] == flat[:-1]) & (band[1:] == band[:-1])
@@ -273,12 +273,6 @@ class ImportBuckets:
         self.written += articles
 
 
-def _buckets(values: np.ndarray) -> np.ndarray:
-    """The bucket of each band of each row of MinHash values (as `bands`): rows × BANDS."""
-    rows = values[:, : BANDS * ROWS].astype(np.uint64).reshape(len(values), BANDS, ROWS)
-    return (rows * _MIX[:ROWS]).sum(axis=2, dtype=np.uint64).view(np.int64)
-
-
 # band b's bucket k is key (k + b * _BAND_MIX) >> 32: any band, any bucket, 32 bits
 _BAND_MIX = np.uint64(0xD6E8FEB86659FD93)
 
@@ -290,8 +284,8 @@ def _keys(buckets: np.ndarray) -> np.ndarray:
     return (mixed >> np.uint64(32)).astype(np.uint32)
 
 
-def _data_version(conn: sqlite3.Connection) -> Any:
-    return conn.execute("PRAGMA data_version").fetchone()[0]
+def _data_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def load(conn: sqlite3.Connection, article_ids: Iterable[int]) -> dict[int, Fingerprint]:
