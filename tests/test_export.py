@@ -399,6 +399,18 @@ def test_filters_match_the_search(archive: Archive, tmp_path: Path) -> None:
     assert sources_of(archive, tmp_path, until=moment) == ["amic"]
 
 
+def export_plans(archive: Archive, out: Path, **filters: Any) -> list[str]:
+    """Export to JSONL with `filters`; the query plan of each statement it read articles by."""
+    statements: list[str] = []
+    archive.db.conn.set_trace_callback(statements.append)
+    try:
+        export_articles(archive, out, format="jsonl", **filters)
+    finally:
+        archive.db.conn.set_trace_callback(None)
+    reads = [s for s in statements if "FROM articles" in s]
+    return [str(archive.db.conn.execute("EXPLAIN QUERY PLAN " + s).fetchall()) for s in reads]
+
+
 @pytest.mark.parametrize("zone", [None, "Asia/Barnaul"])
 def test_an_export_by_date_reads_the_time_index_not_every_row(
     archive: Archive, tmp_path: Path, zone: str | None
@@ -410,15 +422,8 @@ def test_an_export_by_date_reads_the_time_index_not_every_row(
     since: date | datetime = date(2024, 3, 6)
     if zone is not None:
         since = datetime(2024, 3, 6, tzinfo=ZoneInfo(zone))
-    statements: list[str] = []
-    archive.db.conn.set_trace_callback(statements.append)
-    try:
-        export_articles(archive, tmp_path / "week.jsonl", format="jsonl", since=since)
-    finally:
-        archive.db.conn.set_trace_callback(None)
-    reads = [s for s in statements if "FROM articles" in s]
-    assert reads
-    plans = [str(archive.db.conn.execute("EXPLAIN QUERY PLAN " + s).fetchall()) for s in reads]
+    plans = export_plans(archive, tmp_path / "week.jsonl", since=since)
+    assert plans
     assert all("idx_articles_published_at_utc" in plan for plan in plans)
     assert [p for p in plans if re.search(r"SCAN articles\b", p)] == []
     assert len((tmp_path / "week.jsonl").read_text().splitlines()) == 2
@@ -427,16 +432,7 @@ def test_an_export_by_date_reads_the_time_index_not_every_row(
 def test_an_export_by_query_and_date_is_led_by_the_query(archive: Archive, tmp_path: Path) -> None:
     """The few ids of a query lead and the date only filters them: walking every article
     since 2020 through the time index first would cost a long range for a few rows."""
-    statements: list[str] = []
-    archive.db.conn.set_trace_callback(statements.append)
-    try:
-        export_articles(
-            archive, tmp_path / "q.jsonl", format="jsonl", query="мост", since=date(2020, 1, 1)
-        )
-    finally:
-        archive.db.conn.set_trace_callback(None)
-    reads = [s for s in statements if "FROM articles" in s]
-    plans = [str(archive.db.conn.execute("EXPLAIN QUERY PLAN " + s).fetchall()) for s in reads]
+    plans = export_plans(archive, tmp_path / "q.jsonl", query="мост", since=date(2020, 1, 1))
     assert plans and all("articles_fts" in p and "published_at_utc" not in p for p in plans)
     assert len((tmp_path / "q.jsonl").read_text().splitlines()) == 2
 
