@@ -271,6 +271,13 @@ def _run_process(
 
     settings.set("LOG_INSTALL_ROOT_HANDLER", verbose, priority="cmdline")
     process = _process_class()(settings, tell=progress)
+    # The reactor the settings ask for, before any handler can import the default one: a
+    # signal while the crawler was built made `_signal_shutdown` import it, and the crawl
+    # then failed Scrapy's reactor check with tracebacks (Scrapy installs it idempotently).
+    if settings.get("TWISTED_REACTOR"):
+        from scrapy.utils.reactor import install_reactor
+
+        install_reactor(settings["TWISTED_REACTOR"], settings.get("ASYNCIO_EVENT_LOOP"))
     # Scrapy installs its handlers once the reactor runs; a signal before that (building the
     # crawler takes a second) raised KeyboardInterrupt inside its Deferreds: tracebacks, and
     # exit 1. Its own graceful stop, from now on, waits for the reactor instead.
