@@ -34,6 +34,7 @@ from typing import Any
 
 from crawler.runstats import source_line, summarize
 from crawler.sources import Source
+from crawler.stopping import SignalLatch, signals_held
 from pipelines.files import fsync_quietly
 
 logger = logging.getLogger("newsagg")
@@ -220,12 +221,15 @@ def run_crawl(
     guard: AbstractContextManager[Any] = (
         archive_lock(db_path, backfill=since is not None) if lock else nullcontext()
     )
-    with guard:
+    stats: dict[str, Any] = {}
+    with signals_held(tell=progress) as latch, guard:
         keys = [s.key for s in sources]
         marked, known = prepare_archive(db_path, settings, incremental, keys, since is not None)
         try:  # `known` reads the archive until the crawl ends; closed last (see ArchivedUrls)
             if marked:
                 logger.info("marked %d run(s) of a crawl that died as interrupted", marked)
+            if latch.pending is not None:  # stopped while the archive was opened: no crawl
+                return _result(stats, [s.key for s in sources], marked, None, latch.pending)
             for key, why in known.catch_up.items():
                 logger.info(
                     "%s: %s: reading its feeds, sitemaps and listings in full, listings to "
@@ -238,7 +242,7 @@ def run_crawl(
                 shutil.rmtree(legacy_job_dir(db_path, sources, since), ignore_errors=True)
                 open_job(jobdir)
             stats, stop_signal = _run_process(
-                settings, sources, known, max_pages, since, verbose, progress
+                settings, sources, known, max_pages, since, verbose, progress, latch
             )
         finally:
             known.close()
@@ -247,7 +251,18 @@ def run_crawl(
             shutil.rmtree(jobdir, ignore_errors=True)
         elif jobdir is not None and reason and jobdir.exists():
             seal_job(jobdir, str(reason))
-    summary = summarize(stats, [s.key for s in sources])
+    return _result(stats, [s.key for s in sources], marked, jobdir, stop_signal)
+
+
+def _result(
+    stats: dict[str, Any],
+    keys: list[str],
+    marked: int,
+    jobdir: Path | None,
+    stop_signal: int | None,
+) -> CrawlResult:
+    """The crawl's summary, also logged: one line per source."""
+    summary = summarize(stats, keys)
     lines = [source_line(key, entry) for key, entry in summary["sources"].items()]
     for line in lines:
         logger.info("%s", line)
@@ -265,6 +280,7 @@ def _run_process(
     since: date | None,
     verbose: bool,
     progress: bool,
+    latch: SignalLatch,
 ) -> tuple[dict[str, Any], int | None]:
     """Stats of the crawl, and the signal that stopped it early (None if none did)."""
     from crawler.spiders.news import NewsSpider
@@ -278,11 +294,9 @@ def _run_process(
         from scrapy.utils.reactor import install_reactor
 
         install_reactor(settings["TWISTED_REACTOR"], settings.get("ASYNCIO_EVENT_LOOP"))
-    # Scrapy installs its handlers once the reactor runs; a signal before that (building the
-    # crawler takes a second) raised KeyboardInterrupt inside its Deferreds: tracebacks, and
-    # exit 1. Its own graceful stop, from now on, waits for the reactor instead.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, process._signal_shutdown)
+    # Scrapy installs its own handlers once the reactor runs; until then (building the
+    # crawler takes a second) its graceful stop takes the signals, and waits for the reactor.
+    latch.hand_over(process._signal_shutdown)
     if not verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
     crawler = process.create_crawler(NewsSpider)

@@ -50,6 +50,14 @@ def _stop_cleanly_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, stop)
 
 
+def _clear_unhandled_interrupt() -> None:
+    """A KeyboardInterrupt that passed through code run by `exec` or `eval` of a string (each
+    dataclass or namedtuple a lazy import makes) leaves CPython's "unhandled interrupt" mark
+    set even after we caught it, and the interpreter then kills itself with SIGINT at exit:
+    a parent saw -2, not 130. Running a string through `exec` clears the mark first."""
+    exec("")
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -89,6 +97,7 @@ class LazyGroup(click.Group):
             raise click.ClickException(f"{exc.strerror or exc}") from None
         except KeyboardInterrupt:  # Ctrl-C: 130, as a shell reports it, not click's "Aborted!" 1
             click.echo("\nnewsagg: interrupted; what was written before is kept", err=True)
+            _clear_unhandled_interrupt()
             sys.exit(EXIT_SIGINT)
 
 

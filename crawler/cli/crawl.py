@@ -289,26 +289,29 @@ def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, li
 def _run(chosen: list[Source], options: RunOptions) -> None:
     from crawler.crawl import run_crawl
     from crawler.lock import EX_TEMPFAIL, STUCK_HOURS, ArchiveLocked
+    from crawler.stopping import signals_held
 
     log_to_stderr(options.verbose)
     db_path = options.db_path
-    if not options.as_json:
-        names = ", ".join(s.key for s in chosen)
-        click.echo(f"crawling {names} into {db_path} ...", err=True)
+    progress = sys.stderr.isatty()
     started = time.monotonic()
     try:
-        result = run_crawl(
-            chosen,
-            db_path,
-            local=options.local,
-            verbose=options.verbose,
-            max_pages=options.max_pages,
-            incremental=not options.full,
-            since=options.since,
-            recheck_hours=options.recheck_hours,
-            progress=sys.stderr.isatty(),
-            download_timeout=options.timeout,
-        )
+        with signals_held(tell=progress):  # a Ctrl-C from the first line on stops it cleanly
+            if not options.as_json:
+                names = ", ".join(s.key for s in chosen)
+                click.echo(f"crawling {names} into {db_path} ...", err=True)
+            result = run_crawl(
+                chosen,
+                db_path,
+                local=options.local,
+                verbose=options.verbose,
+                max_pages=options.max_pages,
+                incremental=not options.full,
+                since=options.since,
+                recheck_hours=options.recheck_hours,
+                progress=progress,
+                download_timeout=options.timeout,
+            )
     except ArchiveLocked as exc:
         click.echo(f"newsagg crawl: {exc}; not starting a second one", err=True)
         hours = exc.held_hours()

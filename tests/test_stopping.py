@@ -1,0 +1,216 @@
+"""A stop asked for before a crawl begins is held, not raised wherever the process happens
+to be (`crawler.stopping`), and a Ctrl-C caught by the CLI exits 130 even when it passed
+through code run by `exec`.
+
+The end-to-end cases send the signal from inside the crawl process at a fixed point (a
+wrapped function in a small driver script), so they do not depend on timing as the sweeps
+in test_interrupt.py do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+import pytest
+from conftest import DEMO_KEYS, ROOT
+from test_interrupt import count
+
+from crawler.demo.server import DemoSite
+from crawler.stopping import SignalLatch, signals_held
+
+
+@pytest.fixture
+def outer() -> Iterator[list[int]]:
+    """Handlers in place before the latch; they record instead of ending pytest if a
+    signal ever got past the latch."""
+    seen: list[int] = []
+
+    def record(signum: int, frame: FrameType | None) -> None:
+        seen.append(signum)
+
+    before = {s: signal.signal(s, record) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield seen
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def test_the_first_signal_is_held_and_the_second_forces(outer: list[int]) -> None:
+    with signals_held() as latch:
+        signal.raise_signal(signal.SIGTERM)
+        assert latch.pending == signal.SIGTERM
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    with signals_held() as latch:
+        signal.raise_signal(signal.SIGINT)
+        assert latch.pending == signal.SIGINT
+        with pytest.raises(SystemExit) as forced:
+            signal.raise_signal(signal.SIGTERM)
+        assert forced.value.code == 128 + signal.SIGTERM
+    assert outer == []
+    signal.raise_signal(signal.SIGINT)  # the handlers from before are back
+    assert outer == [signal.SIGINT]
+
+
+def test_a_held_signal_is_handed_over_and_later_ones_go_straight_on(outer: list[int]) -> None:
+    got: list[int] = []
+    with signals_held() as latch:
+        signal.raise_signal(signal.SIGINT)
+        latch.hand_over(lambda signum, frame: got.append(signum))
+        assert got == [signal.SIGINT]
+        signal.raise_signal(signal.SIGTERM)
+        assert got == [signal.SIGINT, signal.SIGTERM]
+    with signals_held() as latch:
+        latch.hand_over(lambda signum, frame: got.append(-signum))
+        assert got == [signal.SIGINT, signal.SIGTERM]  # nothing held: nothing handed over
+    assert outer == []
+
+
+def test_a_nested_block_shares_the_signal_caught_before_it(outer: list[int]) -> None:
+    with signals_held() as first:
+        signal.raise_signal(signal.SIGTERM)
+        with signals_held() as inner:
+            assert inner is first
+            assert inner.pending == signal.SIGTERM
+        assert signal.getsignal(signal.SIGTERM) == first._record  # the inner one left it
+    assert outer == []
+
+
+def test_a_person_at_a_terminal_is_told_at_once(
+    outer: list[int], capfd: pytest.CaptureFixture[str]
+) -> None:
+    latch = SignalLatch(tell=True)
+    latch.install()
+    try:
+        signal.raise_signal(signal.SIGINT)
+    finally:
+        latch.restore()
+    assert "Ctrl-C: stopping before the crawl begins; press Ctrl-C again to force" in (
+        capfd.readouterr().err
+    )
+
+
+def drive(where: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `newsagg ARGS` after `script` has wrapped a function of the package. The driver is
+    a module run with `-m`, as `python -m crawler` is: CPython ends a `-m` run differently
+    from a `-c` one."""
+    where.mkdir(exist_ok=True)
+    code = textwrap.dedent(script) + "\nfrom crawler.cli import main\nmain()\n"
+    (where / "newsagg_driver.py").write_text(code, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "newsagg_driver", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(where)},
+    )
+
+
+def test_ctrl_c_inside_exec_still_exits_130(tmp_path: Path) -> None:
+    """What the timing sweep of test_interrupt.py once hit in CI: the Ctrl-C came while an
+    import made a dataclass (whose methods are made by `exec`), and the process died by
+    SIGINT (-2) after it had printed that it was interrupted."""
+    (tmp_path / "drv").mkdir()
+    (tmp_path / "drv" / "being_imported.py").write_text(
+        'exec("raise KeyboardInterrupt")  # Ctrl-C while a dataclass\'s methods are made\n',
+        encoding="utf-8",
+    )
+    stopped = drive(
+        tmp_path / "drv",
+        """
+        import crawler.cli.stats as stats
+
+        def interrupted(**options):
+            import being_imported
+
+        stats.command.callback = interrupted
+        """,
+        "stats",
+        "--db",
+        str(tmp_path / "n.db"),
+    )
+    assert stopped.returncode == 128 + signal.SIGINT, stopped.stderr
+    assert "interrupted; what was written before is kept" in stopped.stderr
+    assert "Traceback" not in stopped.stderr
+
+
+def crawl_args(site: DemoSite, db: Path) -> list[str]:
+    bases = [arg for key in DEMO_KEYS for arg in ("--base", f"{key}={site.bases[key]}")]
+    return ["crawl", *DEMO_KEYS, *bases, "--db", str(db), "--json"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_while_the_archive_opens_fetches_nothing(tmp_path: Path, signum: int) -> None:
+    """Before, SIGTERM here ended the process with no word, and a Ctrl-C could be swallowed
+    by a Deferred so that the whole crawl ran and exited 0."""
+    db = tmp_path / "n.db"
+    with DemoSite() as site:
+        stopped = drive(
+            tmp_path / "drv",
+            f"""
+            import signal
+            import crawler.crawl as crawl
+
+            opening = crawl.prepare_archive
+
+            def prepare_archive(*args, **kwargs):
+                signal.raise_signal({int(signum)})  # as if it came while the archive opened
+                return opening(*args, **kwargs)
+
+            crawl.prepare_archive = prepare_archive
+            """,
+            *crawl_args(site, db),
+        )
+        assert site.requests == []
+        assert stopped.returncode == 128 + signum, stopped.stderr
+        assert "interrupted (before the crawl began): 0 articles stored" in stopped.stderr
+        assert "Traceback" not in stopped.stderr
+        assert json.loads(stopped.stdout)["sources"]  # the summary, as for any crawl
+        assert count(db) == 0
+
+        again = drive(tmp_path / "drv", "", *crawl_args(site, db))  # the archive is fit for it
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert count(db) > 0
+
+
+def test_a_ctrl_c_while_the_crawler_is_built_stops_it_gracefully(tmp_path: Path) -> None:
+    db = tmp_path / "n.db"
+    with DemoSite() as site:
+        stopped = drive(
+            tmp_path / "drv",
+            """
+            import signal
+            import crawler.crawl as crawl
+
+            building = crawl._process_class
+
+            def _process_class():
+                process = building()
+
+                class Interrupted(process):
+                    def __init__(self, *args, **kwargs):
+                        super().__init__(*args, **kwargs)
+                        signal.raise_signal(signal.SIGINT)  # Ctrl-C while Scrapy is set up
+
+                return Interrupted
+
+            crawl._process_class = _process_class
+            """,
+            *crawl_args(site, db),
+        )
+        assert stopped.returncode == 128 + signal.SIGINT, stopped.stderr[-3000:]
+        assert "interrupted (before the crawl began): 0 articles stored" in stopped.stderr
+        assert "Traceback" not in stopped.stderr
+        assert "Unhandled error" not in stopped.stderr
+        assert site.requests == []  # Scrapy's graceful stop came before the first request
