@@ -65,9 +65,14 @@ def test_parquet_file_with_until_time(db: Path, tmp_path: Path) -> None:
         (("--until", "2024-02"), 0),  # February ends before the 5th of March
         (("--since", "2024-04"), 1),
         (("--since", "2023", "--until", "2023"), 0),
+        (("--since", "2024-W10", "--until", "2024-W10"), 3),  # Monday 4th to Sunday 10th
+        (("--since", "2024W10", "--until", "2024W10"), 3),
+        (("--until", "2024-W09"), 0),
+        (("--since", "2024-W10-2", "--until", "2024-W10-2"), 2),  # a day of a week: the 5th
+        (("--since", "2024-W10-3", "--until", "2024-W10-7"), 1),  # the 6th to the 10th
     ],
 )
-def test_a_month_or_a_year_runs_from_its_first_day_to_its_last(
+def test_a_week_a_month_or_a_year_runs_from_its_first_day_to_its_last(
     db: Path, bounds: tuple[str, ...], count: int
 ) -> None:
     result = run("--format", "jsonl", *bounds, "--db", str(db))

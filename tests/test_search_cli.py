@@ -206,9 +206,11 @@ def test_a_range_of_one_day_or_one_moment_is_no_error(db: Path, since: str, unti
         (("--since", "2024", "--until", "2024"), 2),
         (("--until", "2024-09"), 0),
         (("--since", "2024-11"), 0),
+        (("--since", "2024-W40", "--until", "2024-W40"), 2),  # Monday 30th to Sunday 6th
+        (("--until", "2024-W39"), 0),
     ],
 )
-def test_a_month_or_a_year_is_searched_from_its_first_day_to_its_last(
+def test_a_week_a_month_or_a_year_is_searched_from_its_first_day_to_its_last(
     db: Path, bounds: tuple[str, ...], found: int
 ) -> None:
     code, out, err = run("search", "школа", *bounds, "--format", "jsonl", "--db", str(db))

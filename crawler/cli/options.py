@@ -87,9 +87,9 @@ class DateOrTime(click.ParamType):
     """`2024-03-05` (a whole day) or an ISO time `2024-03-05T10:00+07:00` (UTC if naive).
 
     Every spelling of a date that ISO allows (`20240305`, `2024-W10-2`) is a whole day too,
-    never the moment at its midnight: `--until 20240305` includes the 5th. A month
-    (`2024-03`) or a year (`2024`) is its first day, or with `end` (an `--until`) its last:
-    `--since 2024-03 --until 2024-03` is all of March."""
+    never the moment at its midnight: `--until 20240305` includes the 5th. A week
+    (`2024-W10`), a month (`2024-03`) or a year (`2024`) is its first day, or with `end` (an
+    `--until`) its last: `--since 2024-03 --until 2024-03` is all of March."""
 
     name = "DATE"
 
@@ -101,9 +101,11 @@ class DateOrTime(click.ParamType):
             return value
         text = str(value).strip()
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             pass
+        else:  # a week (2024-W10) is its Monday, or with `end` its Sunday
+            return day + timedelta(days=6) if self.end and _WEEK.fullmatch(text) else day
         if period := _PERIOD.fullmatch(text):
             year, month = int(period[1]), int(period[2] or 0)
             if year == 0 or (period[2] is not None and not 1 <= month <= 12):
@@ -126,6 +128,7 @@ class DateOrTime(click.ParamType):
 
 # ISO's reduced precision: a year, or a year and month (never "202403", which ISO forbids)
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?", re.ASCII)
+_WEEK = re.compile(r"\d{4}-?W\d{2}", re.ASCII)  # a week without its day (2024-W10, 2024W10)
 
 
 class Zone(click.ParamType):
