@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,35 @@ def test_a_saved_page_without_url_is_read_as_the_page_it_says_it_is(tmp_path: Pa
     result = CliRunner().invoke(cli, ["extract", str(bare)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["url"] == bare.resolve().as_uri()
+
+
+def test_a_reprint_is_read_by_its_own_sites_parser_not_its_canonicals() -> None:
+    """A reprint names the original as its canonical (the syndication practice search
+    engines ask for) and keeps its own og:url; the canonical's site used to pick the parser,
+    which read another site's markup."""
+    page = Path(__file__).parent.parent / "crawler/demo/site/katun24/news/28416.html"
+    html = page.read_text(encoding="utf-8")
+    own = '<link rel="canonical" href="https://katun24.ru/news/28416">'
+    assert own in html
+    reprint = html.replace(own, '<link rel="canonical" href="https://www.amic.ru/news/x-575321">')
+    runner = CliRunner()
+    original = json.loads(runner.invoke(cli, ["extract", str(page)]).stdout)
+    result = runner.invoke(cli, ["extract", "-"], input=reprint.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["source"], data["url"]) == ("katun24", "https://katun24.ru/news/28416")
+    for field in ("headline", "published_at", "body", "photo_credits"):
+        assert data[field] == original[field], field
+
+
+def test_stdin_without_a_url_says_the_site_is_unknown() -> None:
+    page = (GOLDEN / "katun24" / "old_layout_28416.html").read_text(encoding="utf-8")
+    bare = re.sub(r'<link rel="canonical"[^>]*>|<meta property="og:url"[^>]*>', "", page)
+    result = CliRunner().invoke(cli, ["extract", "-"], input=bare.encode("utf-8"))
+    assert "declares no URL of its own" in result.stderr and "--url" in result.stderr
+    named = CliRunner().invoke(cli, ["extract", "-", "--url", "https://katun24.ru/news/28416"],
+                               input=bare.encode("utf-8"))  # fmt: skip
+    assert named.exit_code == 0 and "declares no URL" not in named.stderr
 
 
 def test_stdin_with_source_and_fetched_at() -> None:

@@ -150,6 +150,12 @@ def command(
             click.echo(json.dumps({"path": target, "error": message}, ensure_ascii=False))
             continue
         url = page_url or fetched_url or _declared(body, content_type, target)
+        if not url:  # stdin, and the page names no URL of its own
+            click.echo(
+                "note: the page declares no URL of its own, so its site is not known and the "
+                "article's url is empty; pass --url (and --source) to name them",
+                err=True,
+            )
         try:
             # a page fetched now was fetched now: relative dates ("2 часа назад") need it
             moment = when or (datetime.now(UTC) if fetched_url else None)

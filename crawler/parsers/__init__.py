@@ -8,6 +8,7 @@ goes through the generic layers. See docs/sources.md for what each parser reads.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.items import Article, NotAnArticle
@@ -55,11 +56,21 @@ def declared_url(html: bytes | str, content_type: str | None = None) -> str | No
     except NotAnArticle:
         return None
     jsonld = page.jsonld.get("mainEntityOfPage") or page.jsonld.get("url")
-    for url in (page.links.get("canonical"), page.meta.get("og:url"), jsonld):
-        # the first absolute one: a relative canonical ("/news/1") says nothing of the site
-        parts = urlsplit(url.strip()) if isinstance(url, str) else None
-        if parts and parts.scheme in ("http", "https") and parts.hostname:
-            return str(url).strip()
+    canonical, own, described = map(
+        _absolute, (page.links.get("canonical"), page.meta.get("og:url"), jsonld)
+    )
+    # A reprint names the original as its canonical, on the original's site (what search
+    # engines ask of syndication), while its og:url stays its own: that one picks the parser.
+    if canonical and own and urlsplit(canonical).hostname != urlsplit(own).hostname:
+        return own
+    return canonical or own or described
+
+
+def _absolute(url: Any) -> str | None:
+    """An absolute http(s) URL, or None: a relative canonical ("/news/1") names no site."""
+    parts = urlsplit(url.strip()) if isinstance(url, str) else None
+    if parts and parts.scheme in ("http", "https") and parts.hostname:
+        return str(url).strip()
     return None
 
 
