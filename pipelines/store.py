@@ -8,7 +8,9 @@ transaction commits: an article reported stored is in the archive.
 A batch leaves `pending` only once written. If its transaction fails (disk full, database
 locked past the busy timeout, a bad value), the articles are written one by one, so one bad
 article costs itself only; each that still fails is logged with its URL and reason, counted
-as `dropped/store error`, and forgotten by the fetch record, so the next run fetches it again.
+as `dropped/store error` (or `dropped/pipeline error` when the exception is a bug of ours,
+not the disk's or the database's), and forgotten by the fetch record, so the next run
+fetches it again.
 The flush timer never dies of an error: it logs it and tries again on its next tick.
 
 The run is recorded when the spider closes, with its reason ("finished", "shutdown" after
@@ -19,6 +21,7 @@ it "interrupted" (`pipelines.archive.crawlstate.mark_interrupted`).
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from typing import Any
 
@@ -35,6 +38,10 @@ from pipelines.archive import Archive
 from pipelines.archive.writer import StoreOutcome
 
 logger = logging.getLogger("newsagg.store")
+
+# What a write can fail of that is no bug of ours: the disk, the database (locked past the
+# busy timeout, full, damaged, a constraint), a value SQLite cannot hold (an int past 64 bits).
+NOT_WRITTEN = (sqlite3.Error, OSError, MemoryError, OverflowError)
 
 
 def covered_fields(article: Article) -> list[str]:
@@ -61,6 +68,7 @@ class StorePipeline:
         self.run_id: int | None = None
         self._last_flush = time.monotonic()
         self._timer: task.LoopingCall | None = None
+        self._bugs: set[str] = set()  # exception types of store bugs already logged in full
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -131,9 +139,21 @@ class StorePipeline:
             try:
                 outcomes = self.archive.store([article], run_id=self.run_id)
             except Exception as exc:
-                logger.error("could not store %s: %s: %s", article.url, type(exc).__name__, exc)
-                if self.stats:
-                    self.stats.inc_value(f"newsagg/{article.source}/dropped/store error")
+                name = type(exc).__name__
+                bug = not isinstance(exc, NOT_WRITTEN)
+                first = bug and name not in self._bugs  # its traceback once: the log stays short
+                if bug:
+                    self._bugs.add(name)
+                logger.error(
+                    "could not store %s: %s: %s",
+                    article.url,
+                    name,
+                    exc,
+                    exc_info=exc if first else None,
+                )
+                if self.stats:  # a bug of ours exits 70 (EX_SOFTWARE), not 74 (EX_IOERR)
+                    reason = "pipeline error" if bug else "store error"
+                    self.stats.inc_value(f"newsagg/{article.source}/dropped/{reason}")
                 if self.crawler:
                     self.crawler.signals.send_catch_log(article_lost, article=article)
                 continue

@@ -307,6 +307,37 @@ def test_one_bad_article_costs_only_itself_and_is_logged(
     assert sorted(fetches.records) == ["https://amic.ru/news/1", "https://amic.ru/news/3"]
 
 
+class BuggyArchive(FlakyArchive):
+    """A store whose own code raises on some articles: a bug, not the disk or the database."""
+
+    def store(self, articles: list[Article], *, run_id: int | None = None) -> list[StoreOutcome]:
+        if any(a.url in self.bad for a in articles):
+            raise TypeError("'NoneType' object is not subscriptable")
+        return super().store(articles, run_id=run_id)
+
+
+def test_a_bug_in_the_store_is_a_pipeline_error_not_a_write_failure(
+    store_log: pytest.LogCaptureFixture,
+) -> None:
+    """Any exception of the store counted as `store error`, which exits 74 (EX_IOERR): cron
+    said "check the disk" for a bug of ours. A bug now exits 70, its traceback in the log."""
+    archive = BuggyArchive(bad={"https://amic.ru/news/1", "https://amic.ru/news/2"})
+    store, stats, _ = pipeline(archive)
+    for n in (1, 2, 3):
+        item = article(n)
+        item.source = "amic"
+        store.process_item(item)
+    assert archive.stored == ["https://amic.ru/news/3"]
+    assert stats.values == {"newsagg/amic/new": 1, "newsagg/amic/dropped/pipeline error": 2}
+    errors = [r for r in store_log.records if r.levelno == logging.ERROR]
+    assert [r.getMessage() for r in errors] == [
+        f"could not store https://amic.ru/news/{n}: TypeError: "
+        "'NoneType' object is not subscriptable"
+        for n in (1, 2)
+    ]
+    assert [r.exc_info is not None for r in errors] == [True, False]  # one traceback a type
+
+
 def test_a_lost_article_reached_by_redirect_is_fetched_again() -> None:
     """An old-form URL that redirected to the article is forgotten with it: recorded as a
     301, it would otherwise keep the next run from asking for the article again."""
