@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -279,6 +281,23 @@ def test_iter_articles_streams_with_filters(archive: Archive) -> None:
     assert [a["source"] for a in archive.iter_articles(source="katun24")] == ["katun24"]
     found = list(archive.iter_articles(query="пожар", batch_size=1))
     assert [a["source"] for a in found] == ["katun24"]
+
+
+def test_iter_articles_by_date_reads_the_time_index_not_every_row(archive: Archive) -> None:
+    archive.store([seed_article(), fire_article()])
+    statements: list[str] = []
+    archive.db.conn.set_trace_callback(statements.append)
+    try:
+        found = list(archive.iter_articles(since=date(2024, 1, 1), batch_size=1))
+        until = list(archive.iter_articles(until=date(2019, 12, 31)))
+    finally:
+        archive.db.conn.set_trace_callback(None)
+    assert ([a["source"] for a in found], [a["source"] for a in until]) == (["katun24"], ["amic"])
+    reads = [s for s in statements if "FROM articles" in s]
+    plans = [str(archive.db.conn.execute("EXPLAIN QUERY PLAN " + s).fetchall()) for s in reads]
+    assert len(plans) == 3  # batches of one: the second one ends the first listing
+    assert all("idx_articles_published_at_utc" in plan for plan in plans)
+    assert [p for p in plans if re.search(r"SCAN articles\b", p)] == []
 
 
 def test_fetch_state_for_conditional_get(archive: Archive) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from pipelines.archive.query import parse_query
 from pipelines.archive.schema import FTS_TABLE
-from pipelines.archive.search import WHEN, filter_sql
+from pipelines.archive.search import WHEN, filter_sql, ids_where
 from pipelines.export.cursor import ExportCursor
 
 FETCH_ROWS = 500
@@ -77,10 +77,8 @@ def _matching(
     )
     dated = filters.since is not None or filters.until is not None
     if dated and filters.query is None and after is None:
-        # A subquery of ids, so the index of the publication time finds a week's articles
-        # in a million; in the outer query SQLite would rather read every row in id order.
         # (With a query or a cursor, their few ids lead and the dates only filter them.)
-        where = [f"articles.id IN (SELECT articles.id FROM articles WHERE {' AND '.join(where)})"]
+        where = [ids_where(where)]
     if filters.query is not None:
         where.append(f"articles.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
         params.append(parse_query(filters.query).fts)
