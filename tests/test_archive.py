@@ -288,15 +288,19 @@ def test_iter_articles_by_date_reads_the_time_index_not_every_row(archive: Archi
     statements: list[str] = []
     archive.db.conn.set_trace_callback(statements.append)
     try:
+        every = list(archive.iter_articles(since=date(2019, 1, 1), batch_size=1))
         found = list(archive.iter_articles(since=date(2024, 1, 1), batch_size=1))
-        until = list(archive.iter_articles(until=date(2019, 12, 31)))
+        until = list(archive.iter_articles(until=date(2019, 12, 31), source="amic"))
     finally:
         archive.db.conn.set_trace_callback(None)
+    assert [a["source"] for a in every] == ["amic", "katun24"]  # in id order, batch by batch
     assert ([a["source"] for a in found], [a["source"] for a in until]) == (["katun24"], ["amic"])
     reads = [s for s in statements if "FROM articles" in s]
     plans = [str(archive.db.conn.execute("EXPLAIN QUERY PLAN " + s).fetchall()) for s in reads]
-    assert len(plans) == 3  # batches of one: the second one ends the first listing
-    assert all("idx_articles_published_at_utc" in plan for plan in plans)
+    dated = [p for s, p in zip(reads, plans, strict=True) if "published_at_utc" in s]
+    assert len(dated) == 3  # once a listing: the ids, then their rows by id
+    assert "INDEX idx_articles_published_at_utc" in dated[0] and dated[0] == dated[1]
+    assert "INDEX idx_articles_source_published_at_utc (source=?)" in dated[2]
     assert [p for p in plans if re.search(r"SCAN articles\b", p)] == []
 
 

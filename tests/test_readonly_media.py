@@ -60,7 +60,6 @@ ADDED_INDEXES = {
     "idx_articles_reference",
     "idx_fetch_state_lost",
     "idx_fetch_state_validators",
-    "idx_articles_source_published",
 }
 
 
@@ -75,8 +74,7 @@ def test_an_archive_of_the_previous_version_on_read_only_media_is_read(
     for name in sorted(ADDED_INDEXES):
         con.execute(f"DROP INDEX {name}")
     con.execute(
-        "DELETE FROM _migrations WHERE name IN "
-        "('m007_stats_indexes', 'm008_crawl_lookups', 'm009_source_dates')"
+        "DELETE FROM _migrations WHERE name IN ('m007_stats_indexes', 'm008_crawl_lookups')"
     )
     con.commit()
     count = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]

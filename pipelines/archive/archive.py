@@ -39,8 +39,8 @@ from pipelines.archive.search import (
     Filters,
     SearchHit,
     count_matches,
+    dated_ids,
     filter_sql,
-    ids_where,
     run_search,
     utc_bound,
 )
@@ -461,13 +461,22 @@ class Archive:
         query: str | None = None,
         batch_size: int = 1000,
     ) -> Iterator[dict[str, Any]]:
-        """Articles in id order, read in batches (memory stays flat for any archive size)."""
+        """Articles in id order, read in batches (memory stays flat for any archive size, but
+        for the ids of a time span, read first through the index that finds them)."""
         where, params = filter_sql(source=source, agency=agency, since=since, until=until)
         if query is not None:
             where.append(f"articles.id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?)")
             params.append(parse_query(query).fts)
         elif since is not None or until is not None:
-            where = [ids_where(where)]
+            # sorted here: an ORDER BY id would make SQLite walk every id instead of the index
+            found = self.db.execute(dated_ids(where, source=bool(source)), params)
+            ids = sorted(r[0] for r in found)
+            for start in range(0, len(ids), batch_size):
+                chunk = ids[start : start + batch_size]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY id"
+                yield from map(row_to_dict, self.db.query(sql, chunk))
+            return
         last = 0
         while True:
             conditions = " AND ".join(["articles.id > ?", *where])
@@ -494,13 +503,7 @@ class Archive:
         with_date, with_agency, with_credit, with_lead}}, ...}; shares are 0..1. Every
         expression is one of the index `idx_articles_coverage` (migration m007), so that
         SQLite reads the index, not the rows."""
-        # Named: another index led by the source (m009) looks smaller to the planner, which
-        # then read every row for the other expressions. An archive on read-only media may
-        # lack the index (`schema.SPEED_ONLY`) and is read without it.
-        covering = self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'idx_articles_coverage'"
-        ).fetchone()
-        sql = f"""
+        sql = """
             SELECT source, COUNT(*) AS articles,
                    MIN(COALESCE(published_at_utc, published_at)) AS first_published,
                    MAX(COALESCE(published_at_utc, published_at)) AS last_published,
@@ -508,8 +511,7 @@ class Archive:
                    AVG(COALESCE(agency, '') <> '') AS with_agency,
                    AVG(photo_credit_count > 0) AS with_credit,
                    AVG(COALESCE(lead, '') <> '') AS with_lead
-            FROM articles {"INDEXED BY idx_articles_coverage" if covering else ""}
-            GROUP BY source ORDER BY source
+            FROM articles GROUP BY source ORDER BY source
         """
         sources = {row.pop("source") or "": row for row in self.db.query(sql)}
         return {

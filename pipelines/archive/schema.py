@@ -293,16 +293,6 @@ def m008_crawl_lookups(db: sqlite_utils.Database) -> None:
     )
 
 
-def m009_source_dates(db: sqlite_utils.Database) -> None:
-    """An index for a source's articles of a time span (`export --source amic --since
-    2024-06`): SQLite took them from the source's index and read every row of the source to
-    test its date, 24 s for a month at a million articles; this index holds both, 0.1 s."""
-    total = db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-    if total >= REINDEX_NOTICE:
-        logger.warning("indexing %s articles (once; a few seconds a million)", total)
-    db.execute("CREATE INDEX idx_articles_source_published ON articles (source, published_at_utc)")
-
-
 def index_all(conn: sqlite3.Connection, batch: int = 2000) -> int:
     """Empty the full-text index and index every article again, reading slices of ids so that
     memory stays flat at any archive size; returns how many were indexed."""
@@ -330,13 +320,12 @@ MIGRATIONS: list[Migration] = [
     m006_changed_at,
     m007_stats_indexes,
     m008_crawl_lookups,
-    m009_source_dates,
 ]
 
 
 # Migrations that only add indexes: an archive without them reads right, only slower, so an
 # archive that cannot be upgraded (on read-only media) is read without them.
-SPEED_ONLY = frozenset({"m007_stats_indexes", "m008_crawl_lookups", "m009_source_dates"})
+SPEED_ONLY = frozenset({"m007_stats_indexes", "m008_crawl_lookups"})
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:

@@ -81,11 +81,14 @@ class Filters(TypedDict, total=False):
     has_photo_credit: bool
 
 
-def ids_where(where: list[str]) -> str:
-    """The conditions `where` as one: a subquery of ids. Given dates, it lets the index of the
-    publication time find a week's articles in a million; in an outer query ordered by id,
-    SQLite would rather read every row in id order and test each."""
-    return f"articles.id IN (SELECT articles.id FROM articles WHERE {' AND '.join(where)})"
+def dated_ids(where: list[str], *, source: bool) -> str:
+    """SELECT of the ids that meet `where`, filters that bound the publication time, through
+    an index that finds them: the time's, or with a `source` filter the one of the source and
+    the time, named because SQLite's default took the source's coverage index and read every
+    row of the source to test its date (15 s for a month of one source at a million articles).
+    As a subquery, it leads an outer query in id order, which would rather read every row."""
+    hint = " INDEXED BY idx_articles_source_published_at_utc" if source else ""
+    return f"SELECT articles.id FROM articles{hint} WHERE {' AND '.join(where)}"
 
 
 def filter_sql(**filters: Unpack[Filters]) -> tuple[list[str], list[Any]]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from pipelines.archive.query import parse_query
 from pipelines.archive.schema import FTS_TABLE
-from pipelines.archive.search import WHEN, filter_sql, ids_where
+from pipelines.archive.search import WHEN, dated_ids, filter_sql
 from pipelines.export.cursor import ExportCursor
 
 FETCH_ROWS = 500
@@ -78,7 +78,7 @@ def _matching(
     dated = filters.since is not None or filters.until is not None
     if dated and filters.query is None and after is None:
         # (With a query or a cursor, their few ids lead and the dates only filter them.)
-        where = [ids_where(where)]
+        where = [f"articles.id IN ({dated_ids(where, source=bool(filters.source))})"]
     if filters.query is not None:
         where.append(f"articles.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
         params.append(parse_query(filters.query).fts)
