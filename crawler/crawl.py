@@ -342,6 +342,9 @@ def _process_class() -> Any:
         def _signal_shutdown(self, signum: int, frame: Any) -> None:
             from twisted.internet import reactor
 
+            if self.stop_signal is not None:  # a second signal: Scrapy put this handler back
+                self._signal_kill(signum, frame)  # when the reactor started after the first
+                return
             self.stop_signal = signum
             if self.tell:  # not from inside the handler: the stream may be mid-write
                 reactor.callFromThread(_tell, stopping_notice(signum))

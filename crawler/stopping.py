@@ -18,8 +18,10 @@ the stop at once, as a second Ctrl-C does mid-crawl.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -36,15 +38,17 @@ class SignalLatch:
         self.pending: int | None = None
         self.tell = tell  # say at once that the stop was heard (a person at a terminal)
         self._before: dict[int, Any] = {}
+        self._restoring = False
 
     def install(self) -> None:
         for signum in HELD:
             self._before[signum] = signal.signal(signum, self._record)
 
     def restore(self) -> None:
-        for signum, handler in self._before.items():
+        self._restoring = True
+        while self._before:
+            signum, handler = self._before.popitem()
             signal.signal(signum, handler)
-        self._before.clear()
 
     def hand_over(self, handler: Handler) -> None:
         """From now on `handler` takes the signals; one that came meanwhile goes to it now."""
@@ -54,15 +58,22 @@ class SignalLatch:
             handler(self.pending, None)
 
     def _record(self, signum: int, frame: FrameType | None) -> None:
-        if self.pending is not None:  # the second one: stop now, unwinding as usual
-            if signum == signal.SIGINT:
-                raise KeyboardInterrupt
+        if self._restoring:  # the crawl is over: nothing to stop, nothing to raise halfway
+            self.pending = self.pending or signum
+        elif self.pending is None:
+            self.pending = signum
+            self._tell(signum)
+        elif signum == signal.SIGINT:  # the second one: stop now, unwinding as usual
+            raise KeyboardInterrupt
+        else:
             raise SystemExit(128 + signum)
-        self.pending = signum
+
+    def _tell(self, signum: int) -> None:
         if self.tell:  # os.write: a buffered stream may be in the middle of a write
             name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
             again = "; press Ctrl-C again to force" if signum == signal.SIGINT else ""
-            os.write(2, f"\n{name}: stopping before the crawl begins{again}\n".encode())
+            with contextlib.suppress(OSError):  # a terminal gone away must not raise here
+                os.write(2, f"\n{name}: stopping before the crawl begins{again}\n".encode())
 
 
 _active: SignalLatch | None = None
@@ -77,9 +88,12 @@ def signals_held(tell: bool = False) -> Iterator[SignalLatch]:
         yield _active
         return
     latch = SignalLatch(tell)
-    latch.install()
-    _active = latch
-    try:
+    if threading.current_thread() is not threading.main_thread():
+        yield latch  # only the main thread gets signals (and may set their handlers)
+        return
+    try:  # installed inside: a second signal meanwhile raises, and the finally undoes it
+        _active = latch
+        latch.install()
         yield latch
     finally:
         _active = None

@@ -214,3 +214,32 @@ def test_a_ctrl_c_while_the_crawler_is_built_stops_it_gracefully(tmp_path: Path)
         assert "Traceback" not in stopped.stderr
         assert "Unhandled error" not in stopped.stderr
         assert site.requests == []  # Scrapy's graceful stop came before the first request
+
+
+def test_a_second_signal_after_the_hand_over_forces_the_stop(tmp_path: Path) -> None:
+    """Scrapy puts its graceful handler back when the reactor starts; after a signal held
+    during the setup and handed over, the next Ctrl-C must still force the stop."""
+    code = textwrap.dedent(
+        f"""
+        import signal
+        from pathlib import Path
+        from crawler.crawl import _process_class, crawl_settings
+
+        process = _process_class()(
+            crawl_settings(Path({str(tmp_path / "n.db")!r}), local=True, verbose=False),
+            tell=False,
+        )
+        process._signal_kill = lambda signum, frame: print("forced", signum)
+        process._signal_shutdown(signal.SIGINT, None)  # the held one, handed over
+        print("stopping", process.stop_signal)
+        process._signal_shutdown(signal.SIGINT, None)  # as Scrapy's handler after startup
+        """
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split("\n")[:2] == [
+        f"stopping {int(signal.SIGINT)}",
+        f"forced {int(signal.SIGINT)}",
+    ]

@@ -53,8 +53,9 @@ def _stop_cleanly_on_sigterm() -> None:
 def _clear_unhandled_interrupt() -> None:
     """A KeyboardInterrupt that passed through code run by `exec` or `eval` of a string (each
     dataclass or namedtuple a lazy import makes) leaves CPython's "unhandled interrupt" mark
-    set even after we caught it, and the interpreter then kills itself with SIGINT at exit:
-    a parent saw -2, not 130. Running a string through `exec` clears the mark first."""
+    set even after we caught it; a `python -m crawler` process then kills itself with SIGINT
+    at exit: a parent saw -2, not 130 (the `newsagg` script exits 130 all the same). Running
+    a string through `exec` clears the mark first."""
     exec("")
 
 
