@@ -41,7 +41,10 @@ logger = logging.getLogger("newsagg.store")
 
 # What a write can fail of that is no bug of ours: the disk, the database (locked past the
 # busy timeout, full, damaged, a constraint), a value SQLite cannot hold (an int past 64 bits).
-NOT_WRITTEN = (sqlite3.Error, OSError, MemoryError, OverflowError)
+NOT_WRITTEN = (sqlite3.DatabaseError, OSError, MemoryError, OverflowError)
+# ... except what only our own SQL or values can cause (a value of a type SQLite cannot bind,
+# the wrong number of parameters, a statement on a closed connection).
+OURS = (sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.NotSupportedError)
 
 
 def covered_fields(article: Article) -> list[str]:
@@ -140,7 +143,7 @@ class StorePipeline:
                 outcomes = self.archive.store([article], run_id=self.run_id)
             except Exception as exc:
                 name = type(exc).__name__
-                bug = not isinstance(exc, NOT_WRITTEN)
+                bug = isinstance(exc, OURS) or not isinstance(exc, NOT_WRITTEN)
                 first = bug and name not in self._bugs  # its traceback once: the log stays short
                 if bug:
                     self._bugs.add(name)

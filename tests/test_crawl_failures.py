@@ -310,18 +310,28 @@ def test_one_bad_article_costs_only_itself_and_is_logged(
 class BuggyArchive(FlakyArchive):
     """A store whose own code raises on some articles: a bug, not the disk or the database."""
 
+    bug: Exception = TypeError("'NoneType' object is not subscriptable")
+
     def store(self, articles: list[Article], *, run_id: int | None = None) -> list[StoreOutcome]:
         if any(a.url in self.bad for a in articles):
-            raise TypeError("'NoneType' object is not subscriptable")
+            raise self.bug
         return super().store(articles, run_id=run_id)
 
 
+@pytest.mark.parametrize(
+    "bug",
+    [
+        TypeError("'NoneType' object is not subscriptable"),
+        sqlite3.ProgrammingError("Error binding parameter 3: type 'dict' is not supported"),
+    ],
+)
 def test_a_bug_in_the_store_is_a_pipeline_error_not_a_write_failure(
-    store_log: pytest.LogCaptureFixture,
+    store_log: pytest.LogCaptureFixture, bug: Exception
 ) -> None:
     """Any exception of the store counted as `store error`, which exits 74 (EX_IOERR): cron
     said "check the disk" for a bug of ours. A bug now exits 70, its traceback in the log."""
     archive = BuggyArchive(bad={"https://amic.ru/news/1", "https://amic.ru/news/2"})
+    archive.bug = bug
     store, stats, _ = pipeline(archive)
     for n in (1, 2, 3):
         item = article(n)
@@ -331,9 +341,7 @@ def test_a_bug_in_the_store_is_a_pipeline_error_not_a_write_failure(
     assert stats.values == {"newsagg/amic/new": 1, "newsagg/amic/dropped/pipeline error": 2}
     errors = [r for r in store_log.records if r.levelno == logging.ERROR]
     assert [r.getMessage() for r in errors] == [
-        f"could not store https://amic.ru/news/{n}: TypeError: "
-        "'NoneType' object is not subscriptable"
-        for n in (1, 2)
+        f"could not store https://amic.ru/news/{n}: {type(bug).__name__}: {bug}" for n in (1, 2)
     ]
     assert [r.exc_info is not None for r in errors] == [True, False]  # one traceback a type
 

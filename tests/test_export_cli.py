@@ -70,6 +70,7 @@ def test_parquet_file_with_until_time(db: Path, tmp_path: Path) -> None:
         (("--until", "2024-W09"), 0),
         (("--since", "2024-W10-2", "--until", "2024-W10-2"), 2),  # a day of a week: the 5th
         (("--since", "2024-W10-3", "--until", "2024-W10-7"), 1),  # the 6th to the 10th
+        (("--until", "9999-W52"), 4),  # its Sunday is past the last day a date can be
     ],
 )
 def test_a_week_a_month_or_a_year_runs_from_its_first_day_to_its_last(

@@ -71,6 +71,10 @@ def test_a_reprint_is_read_by_its_own_sites_parser_not_its_canonicals() -> None:
     assert (data["source"], data["url"]) == ("katun24", "https://katun24.ru/news/28416")
     for field in ("headline", "published_at", "body", "photo_credits"):
         assert data[field] == original[field], field
+    # a canonical on the same site (another spelling of its host) stays the page's URL
+    spelled = html.replace(own, '<link rel="canonical" href="https://www.katun24.ru/news/28416">')
+    result = runner.invoke(cli, ["extract", "-"], input=spelled.encode("utf-8"))
+    assert json.loads(result.stdout)["url"] == "https://www.katun24.ru/news/28416"
 
 
 def test_stdin_without_a_url_says_the_site_is_unknown() -> None:

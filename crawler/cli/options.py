@@ -104,8 +104,10 @@ class DateOrTime(click.ParamType):
             day = date.fromisoformat(text)
         except ValueError:
             pass
-        else:  # a week (2024-W10) is its Monday, or with `end` its Sunday
-            return day + timedelta(days=6) if self.end and _WEEK.fullmatch(text) else day
+        else:  # a week (2024-W10) is its Monday, or with `end` its Sunday (9999's last day)
+            if self.end and _WEEK.fullmatch(text):
+                return day + timedelta(days=min(6, (date.max - day).days))
+            return day
         if period := _PERIOD.fullmatch(text):
             year, month = int(period[1]), int(period[2] or 0)
             if year == 0 or (period[2] is not None and not 1 <= month <= 12):

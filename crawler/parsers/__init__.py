@@ -61,7 +61,7 @@ def declared_url(html: bytes | str, content_type: str | None = None) -> str | No
     )
     # A reprint names the original as its canonical, on the original's site (what search
     # engines ask of syndication), while its og:url stays its own: that one picks the parser.
-    if canonical and own and urlsplit(canonical).hostname != urlsplit(own).hostname:
+    if canonical and own and type(parser_for(None, canonical)) is not type(parser_for(None, own)):
         return own
     return canonical or own or described
 
