@@ -20,9 +20,18 @@ from pathlib import Path
 from types import FrameType
 
 import pytest
-from conftest import DEMO_KEYS, ROOT
-from test_interrupt import count
+from conftest import DEMO_KEYS, ROOT, crawl_demo
+from test_interrupt import (
+    ALL_ARTICLES,
+    BACKFILL,
+    SlowSite,
+    count,
+    job_files,
+    start_crawl,
+    stop_after_some_articles,
+)
 
+from crawler.crawl import JOB_SEAL
 from crawler.demo.server import DemoSite
 from crawler.stopping import SignalLatch, signals_held
 
@@ -182,6 +191,43 @@ def test_a_stop_while_the_archive_opens_fetches_nothing(tmp_path: Path, signum: 
         again = drive(tmp_path / "drv", "", *crawl_args(site, db))  # the archive is fit for it
         assert again.returncode == 0, again.stderr[-3000:]
         assert count(db) > 0
+
+
+def test_a_backfill_stopped_while_the_archive_opens_keeps_its_job_resumable(
+    tmp_path: Path,
+) -> None:
+    """A backfill stopped cleanly leaves a sealed job; a run stopped before it begins must not
+    unseal it (`open_job`), or the next run would throw the job away and start afresh."""
+    db = tmp_path / "news.db"
+    with SlowSite() as site:
+        first = start_crawl(site, db, *BACKFILL)
+        _, err = stop_after_some_articles(db, first, signal.SIGTERM)
+        assert first.returncode == 128 + signal.SIGTERM, err[-3000:]
+        assert job_files(db, JOB_SEAL)
+        stopped = drive(
+            tmp_path / "drv",
+            """
+            import signal
+            import crawler.crawl as crawl
+
+            opening = crawl.prepare_archive
+
+            def prepare_archive(*args, **kwargs):
+                signal.raise_signal(signal.SIGTERM)
+                return opening(*args, **kwargs)
+
+            crawl.prepare_archive = prepare_archive
+            """,
+            *crawl_args(site, db),
+            *BACKFILL,
+        )
+        assert stopped.returncode == 128 + signal.SIGTERM, stopped.stderr
+        assert job_files(db, JOB_SEAL)  # still resumable
+        site.slow = False
+        again = crawl_demo(site, db, *BACKFILL)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert "afresh" not in again.stderr and "Traceback" not in again.stderr
+        assert count(db) == ALL_ARTICLES
 
 
 def test_a_ctrl_c_while_the_crawler_is_built_stops_it_gracefully(tmp_path: Path) -> None:
