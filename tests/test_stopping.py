@@ -186,11 +186,7 @@ def test_a_stop_while_the_archive_opens_fetches_nothing(tmp_path: Path, signum: 
         assert "interrupted (before the crawl began): 0 articles stored" in stopped.stderr
         assert "Traceback" not in stopped.stderr
         assert json.loads(stopped.stdout)["sources"]  # the summary, as for any crawl
-        assert count(db) == 0
-
-        again = drive(tmp_path / "drv", "", *crawl_args(site, db))  # the archive is fit for it
-        assert again.returncode == 0, again.stderr[-3000:]
-        assert count(db) > 0
+        assert count(db) == 0  # (the backfill test below runs the next crawl after such a stop)
 
 
 def test_a_backfill_stopped_while_the_archive_opens_keeps_its_job_resumable(
