@@ -471,8 +471,9 @@ class Archive:
             # sorted here: an ORDER BY id would make SQLite walk every id instead of the index
             found = self.db.execute(dated_ids(where, source=bool(source)), params)
             ids = sorted(r[0] for r in found)
-            for start in range(0, len(ids), batch_size):
-                chunk = ids[start : start + batch_size]
+            step = min(batch_size, 500)  # one parameter an id: far below SQLite's limit
+            for start in range(0, len(ids), step):
+                chunk = ids[start : start + step]
                 marks = ",".join("?" * len(chunk))
                 sql = f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY id"
                 yield from map(row_to_dict, self.db.query(sql, chunk))
