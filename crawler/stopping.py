@@ -41,8 +41,9 @@ class SignalLatch:
         self._restoring = False
 
     def install(self) -> None:
-        for signum in HELD:
-            self._before[signum] = signal.signal(signum, self._record)
+        for signum in HELD:  # the old handler noted first: a signal may land right after
+            self._before[signum] = signal.getsignal(signum)
+            signal.signal(signum, self._record)
 
     def restore(self) -> None:
         self._restoring = True

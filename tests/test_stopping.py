@@ -108,6 +108,83 @@ def test_a_person_at_a_terminal_is_told_at_once(
     )
 
 
+def test_a_terminal_gone_away_does_not_turn_the_notice_into_an_error(
+    outer: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def gone(fd: int, data: bytes) -> int:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "write", gone)
+    with signals_held(tell=True) as latch:
+        signal.raise_signal(signal.SIGINT)
+        assert latch.pending == signal.SIGINT
+
+
+def signalling_setter(monkeypatch: pytest.MonkeyPatch, after: int, signums: list[int]) -> None:
+    """`signal.signal` that raises `signums` right after its call number `after`: a signal
+    that lands while the latch puts its handlers in or takes them out."""
+    real, calls = signal.signal, []
+
+    def setter(signum: int, handler: object) -> object:
+        old = real(signum, handler)  # type: ignore[arg-type]
+        calls.append(signum)
+        if len(calls) == after:
+            for raised in signums:
+                signal.raise_signal(raised)
+        return old
+
+    monkeypatch.setattr(signal, "signal", setter)
+
+
+def test_a_second_signal_while_the_latch_is_installed_leaves_no_handler_behind(
+    outer: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed outside the `try`, the latch's handlers stayed, and every later crawl of the
+    process found a dead latch with a signal pending."""
+    signalling_setter(monkeypatch, 1, [signal.SIGINT, signal.SIGINT])  # after SIGINT's handler
+    with pytest.raises(KeyboardInterrupt), signals_held():
+        pytest.fail("the second Ctrl-C stops before the block")
+    monkeypatch.undo()
+    with signals_held() as fresh:
+        assert fresh.pending is None  # not the dead latch
+    signal.raise_signal(signal.SIGINT)
+    signal.raise_signal(signal.SIGTERM)
+    assert outer == [signal.SIGINT, signal.SIGTERM]  # the handlers from before are back
+
+
+def test_a_signal_while_the_handlers_are_put_back_does_not_cut_that_short(
+    outer: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    try:
+        with signals_held():
+            signal.raise_signal(signal.SIGINT)  # the first one, held
+            signalling_setter(monkeypatch, 1, [signal.SIGINT])  # once one handler is back
+    except KeyboardInterrupt:
+        pytest.fail("a second Ctrl-C while the handlers were put back raised halfway")
+    monkeypatch.undo()
+    signal.raise_signal(signal.SIGINT)
+    signal.raise_signal(signal.SIGTERM)
+    assert outer[-2:] == [signal.SIGINT, signal.SIGTERM]  # both handlers are back
+
+
+def test_off_the_main_thread_nothing_is_installed(outer: list[int]) -> None:
+    import threading
+
+    seen: list[object] = []
+
+    def hold() -> None:
+        try:
+            with signals_held() as latch:
+                seen.append(latch.pending)
+        except ValueError as exc:  # signal.signal outside the main thread
+            seen.append(exc)
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    worker.join()
+    assert seen == [None]
+
+
 def drive(where: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `newsagg ARGS` after `script` has wrapped a function of the package. The driver is
     a module run with `-m`, as `python -m crawler` is: CPython ends a `-m` run differently
