@@ -8,9 +8,9 @@ transaction commits: an article reported stored is in the archive.
 A batch leaves `pending` only once written. If its transaction fails (disk full, database
 locked past the busy timeout, a bad value), the articles are written one by one, so one bad
 article costs itself only; each that still fails is logged with its URL and reason, counted
-as `dropped/store error` (or `dropped/pipeline error` when the exception is a bug of ours,
-not the disk's or the database's), and forgotten by the fetch record, so the next run
-fetches it again.
+as `dropped/store error`, and forgotten by the fetch record, so the next run fetches it again.
+An exception that is a bug of ours, not the disk's or the database's, goes the way of any
+item pipeline's: Scrapy's `item_error`, counted as `dropped/pipeline error`.
 The flush timer never dies of an error: it logs it and tries again on its next tick.
 
 The run is recorded when the spider closes, with its reason ("finished", "shutdown" after
@@ -29,6 +29,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
+from twisted.python.failure import Failure
 
 from crawler.items import Article
 from crawler.runstats import COVERAGE_FIELDS, summarize
@@ -71,7 +72,6 @@ class StorePipeline:
         self.run_id: int | None = None
         self._last_flush = time.monotonic()
         self._timer: task.LoopingCall | None = None
-        self._bugs: set[str] = set()  # exception types of store bugs already logged in full
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -142,21 +142,17 @@ class StorePipeline:
             try:
                 outcomes = self.archive.store([article], run_id=self.run_id)
             except Exception as exc:
-                name = type(exc).__name__
-                bug = isinstance(exc, OURS) or not isinstance(exc, NOT_WRITTEN)
-                first = bug and name not in self._bugs  # its traceback once: the log stays short
-                if bug:
-                    self._bugs.add(name)
-                logger.error(
-                    "could not store %s: %s: %s",
-                    article.url,
-                    name,
-                    exc,
-                    exc_info=exc if first else None,
-                )
-                if self.stats:  # a bug of ours exits 70 (EX_SOFTWARE), not 74 (EX_IOERR)
-                    reason = "pipeline error" if bug else "store error"
-                    self.stats.inc_value(f"newsagg/{article.source}/dropped/{reason}")
+                if isinstance(exc, OURS) or not isinstance(exc, NOT_WRITTEN):
+                    # a bug of ours, as in any item pipeline: Scrapy's item_error, which
+                    # FetchStateMiddleware counts (exit 70, not 74), logs and forgets
+                    if self.crawler:
+                        self.crawler.signals.send_catch_log(
+                            signals.item_error, item=article, failure=Failure()
+                        )
+                    continue
+                logger.error("could not store %s: %s: %s", article.url, type(exc).__name__, exc)
+                if self.stats:
+                    self.stats.inc_value(f"newsagg/{article.source}/dropped/store error")
                 if self.crawler:
                     self.crawler.signals.send_catch_log(article_lost, article=article)
                 continue

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, load_truth, run_cli
+from scrapy import signals
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
 from scrapy.http import Request, Response
 from scrapy.signalmanager import SignalManager
@@ -332,16 +333,26 @@ def test_a_bug_in_the_store_is_a_pipeline_error_not_a_write_failure(
     said "check the disk" for a bug of ours. A bug now exits 70, its traceback in the log."""
     archive = BuggyArchive(bad={"https://amic.ru/news/1", "https://amic.ru/news/2"})
     archive.bug = bug
-    store, stats, _ = pipeline(archive)
+    store, stats, crawler = pipeline(archive)
+    fetches = FetchStateMiddleware("unused.db", stats, conditional=False)  # type: ignore[arg-type]
+    crawler.signals.connect(fetches.item_error, signal=signals.item_error)
     for n in (1, 2, 3):
+        url = f"https://amic.ru/news/{n}"
+        fetches.records[url] = FetchRecord(url, 200)
         item = article(n)
         item.source = "amic"
         store.process_item(item)
     assert archive.stored == ["https://amic.ru/news/3"]
-    assert stats.values == {"newsagg/amic/new": 1, "newsagg/amic/dropped/pipeline error": 2}
+    assert stats.values == {
+        "newsagg/amic/new": 1,
+        "newsagg/amic/dropped/pipeline error": 2,
+        "newsagg/amic/lost_pages": 2,
+    }
+    assert list(fetches.records) == ["https://amic.ru/news/3"]  # the next run fetches them
     errors = [r for r in store_log.records if r.levelno == logging.ERROR]
     assert [r.getMessage() for r in errors] == [
-        f"could not store https://amic.ru/news/{n}: {type(bug).__name__}: {bug}" for n in (1, 2)
+        f"could not store https://amic.ru/news/{n}: {type(bug).__name__} in a pipeline: {bug}"
+        for n in (1, 2)
     ]
     assert [r.exc_info is not None for r in errors] == [True, False]  # one traceback a type
 
