@@ -221,7 +221,6 @@ def run_crawl(
     guard: AbstractContextManager[Any] = (
         archive_lock(db_path, backfill=since is not None) if lock else nullcontext()
     )
-    stats: dict[str, Any] = {}
     with signals_held(tell=progress) as latch, guard:
         keys = [s.key for s in sources]
         marked, known = prepare_archive(db_path, settings, incremental, keys, since is not None)
@@ -229,7 +228,7 @@ def run_crawl(
             if marked:
                 logger.info("marked %d run(s) of a crawl that died as interrupted", marked)
             if latch.pending is not None:  # stopped while the archive was opened: no crawl
-                return _result(stats, [s.key for s in sources], marked, None, latch.pending)
+                return _result({}, keys, marked, None, latch.pending)
             for key, why in known.catch_up.items():
                 logger.info(
                     "%s: %s: reading its feeds, sitemaps and listings in full, listings to "
@@ -251,7 +250,7 @@ def run_crawl(
             shutil.rmtree(jobdir, ignore_errors=True)
         elif jobdir is not None and reason and jobdir.exists():
             seal_job(jobdir, str(reason))
-    return _result(stats, [s.key for s in sources], marked, jobdir, stop_signal)
+    return _result(stats, keys, marked, jobdir, stop_signal)
 
 
 def _result(
