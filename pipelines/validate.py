@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
-from scrapy.statscollectors import StatsCollector
+from typing import TYPE_CHECKING, Any
 
 from crawler.items import Article
+
+if TYPE_CHECKING:  # `problem` serves `newsagg import` too, which needs no Scrapy (0.5 s)
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 MIN_BODY_CHARS = 80
 
@@ -26,6 +26,8 @@ class ValidatePipeline:
             return item
         reason = problem(item)
         if reason:
+            from scrapy.exceptions import DropItem
+
             if self.stats:
                 self.stats.inc_value(f"newsagg/{item.source}/dropped/{reason}")
             raise DropItem(f"{reason}: {item.url}")

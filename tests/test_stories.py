@@ -370,7 +370,10 @@ def test_batch_minhash_equals_datasketch_one_sketch_at_a_time() -> None:
         sketch.update_batch(values)
         return sketch.hashvalues.tolist(), len(set(values))
 
-    for batch in (texts, short):  # the batched shingling, then the one-by-one fallback
+    # more texts than one numpy step takes (`_TEXTS_AT_ONCE`), ending in a part step
+    step = fingerprint._TEXTS_AT_ONCE
+    many = (texts * (2 * step // len(texts) + 1))[: 2 * step + 7]
+    for batch in (texts, many, short):  # batched shingling, then the one-by-one fallback
         ours = fingerprint.of_words_many([(t, "x") for t in batch])
         assert [(p.hashvalues.tolist(), p.size) for p in ours] == [reference(t) for t in batch]
     # distinct shingles counted independently: runs of 5 words as tuples

@@ -31,6 +31,9 @@ COMMANDS: dict[str, str] = {
     "backup": "backup",
 }
 
+# commands that never open an archive (so never load sqlite-utils)
+WITHOUT_ARCHIVE = frozenset({"sources", "extract"})
+
 
 SQLITE_IOERR, SQLITE_FULL = 10, 13  # "disk I/O error", "database or disk is full"
 EXIT_SIGTERM = 128 + 15
@@ -59,6 +62,21 @@ def _clear_unhandled_interrupt() -> None:
     exec("")
 
 
+def _load_sqlite_utils_without_pandas() -> None:
+    """sqlite-utils imports pandas whenever it is installed (a third of a second, at every
+    command, on a researcher's machine) only to take pandas values in inserts, which newsagg
+    never passes. Load it with pandas hidden; pandas imports as usual afterwards (a
+    Datasette plugin of `newsagg serve` may use it)."""
+    if "sqlite_utils" in sys.modules or "pandas" in sys.modules:
+        return
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # makes `import pandas` fail
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        if "pandas" in sys.modules and sys.modules["pandas"] is None:
+            del sys.modules["pandas"]
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -67,6 +85,8 @@ class LazyGroup(click.Group):
         module_name = COMMANDS.get(cmd_name)
         if module_name is None:
             return None
+        if cmd_name not in WITHOUT_ARCHIVE:
+            _load_sqlite_utils_without_pandas()
         module = importlib.import_module(f"crawler.cli.{module_name}")
         command: click.Command = module.command
         return command

@@ -3,7 +3,7 @@
 Reprints differ from their origin in furniture (a dateline, "Источник: …", another headline),
 in a cut or added paragraph and in a reworded sentence, so the body is compared as a set of
 word 5-shingles after normalisation (lower case, ё → е, punctuation gone, datelines and
-credit lines dropped). A 128-value MinHash (datasketch, scheme affine32, over a 32-bit hash
+credit lines dropped). A 128-value MinHash (datasketch's scheme affine32, over a 32-bit hash
 of each shingle) estimates the Jaccard similarity of two such sets; `pipelines.archive.lsh`
 stores its values cut into bands, so that candidates for any new article are found by an
 indexed lookup, across runs and processes. Candidates are then verified (`reprints`):
@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
 from pipelines.archive.stemming import WORD_RE
 
@@ -144,9 +143,14 @@ def _shingle_sets(texts: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarra
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutations (odd `a`, any `b`) for our seed, as uint32."""
-    a, b = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's affine32 permutations (odd `a`, any `b`) for our seed, as uint32, drawn
+    as `MinHash._init_permutations` draws them from numpy's legacy generator, whose stream
+    numpy keeps fixed. Importing datasketch for them cost every crawl and import half a
+    second (it loads scipy); a test holds the two equal."""
+    generator = np.random.RandomState(_SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def fingerprint(body: str, headline: str = "") -> Fingerprint | None:
