@@ -53,11 +53,7 @@ def normalize_url(url: str) -> str:
 
 def site_of(url: str) -> str:
     """The host without its twin prefixes (`www.`, `m.`, `amp.`): one name per site."""
-    return _site(urlsplit(url).hostname)
-
-
-def _site(hostname: str | None) -> str:
-    host = (hostname or "").lower()
+    host = (urlsplit(url).hostname or "").lower()
     for prefix in TWIN_HOST_PREFIXES:
         if host.startswith(prefix):
             host = host[len(prefix) :]
@@ -79,7 +75,7 @@ def url_key(url: str) -> str:
     """The comparison key of a URL: `site[:port]/path[?query]`, path without AMP segments and
     trailing slash. `http://m.amic.ru/amp/news/1/?utm_source=x` → `amic.ru/news/1`."""
     parts = urlsplit(url.strip())
-    host = _site(parts.hostname)
+    host = site_of(url)
     if parts.port and parts.port not in (80, 443):  # the key forgets the scheme, so both
         host = f"{host}:{parts.port}"
     path = _AMP_SEGMENT.sub("", parts.path).rstrip("/")

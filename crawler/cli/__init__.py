@@ -85,11 +85,18 @@ class LazyGroup(click.Group):
         module_name = COMMANDS.get(cmd_name)
         if module_name is None:
             return None
-        if cmd_name not in WITHOUT_ARCHIVE:
-            _load_sqlite_utils_without_pandas()
         module = importlib.import_module(f"crawler.cli.{module_name}")
         command: click.Command = module.command
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # here, not in `get_command`: `--help` lists every command through that, and needs
+        # no sqlite-utils
+        if args and args[0] in COMMANDS and args[0] not in WITHOUT_ARCHIVE:
+            _load_sqlite_utils_without_pandas()
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Errors of the machine, not of the code, as one line instead of a traceback."""

@@ -235,7 +235,7 @@ class Archive:
     ) -> list[StoreOutcome]:
         """Insert or update articles, their images, credits, raw pages and index entries;
         link URL spellings, same-text copies and reprints (`identity.store_batch`)."""
-        from pipelines.archive import identity  # loads numpy and datasketch
+        from pipelines.archive import identity  # loads numpy
 
         now = now_utc()
         with self._write() as conn:

@@ -187,7 +187,7 @@ def m003_stories(db: sqlite_utils.Database) -> None:
     article however its URL is spelled and reprints linked into stories (see
     `pipelines.archive.identity`, `fingerprint`, `lsh`, `stories`); fills the keys of the
     articles already stored (their fingerprints and stories: m004)."""
-    from pipelines.archive import identity  # numpy and datasketch: only when needed
+    from pipelines.archive import identity  # numpy: only when needed
 
     db.execute(
         "CREATE TABLE article_keys (key TEXT PRIMARY KEY, "

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines.archive.schema import PUBLISHED as WHEN
 
-if TYPE_CHECKING:  # numpy and datasketch load only where fingerprints are made
+if TYPE_CHECKING:  # numpy loads only where fingerprints are made
     from pipelines.archive.fingerprint import Fingerprint
     from pipelines.archive.lsh import KnownBuckets
 

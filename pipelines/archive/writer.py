@@ -19,7 +19,7 @@ from pipelines.archive.rows import SEEN_COLUMNS, article_columns, to_utc
 from pipelines.archive.schema import FTS_TABLE as FTS
 from pipelines.archive.stemming import shadow
 
-if TYPE_CHECKING:  # numpy and datasketch load only where articles are fingerprinted
+if TYPE_CHECKING:  # numpy loads only where articles are fingerprinted
     from pipelines.archive.derive import Derived
 
 Status = Literal["new", "updated", "unchanged", "duplicate"]  # duplicate: see identity.py
