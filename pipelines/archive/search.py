@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from pipelines.archive import ranking
 from pipelines.archive.query import ParsedQuery, parse_query
 from pipelines.archive.schema import FTS_TABLE, PUBLISHED, PUBLISHED_LOCAL
-from pipelines.archive.stemming import MARKED, MARKS, WORD_RE, fold, stem
+from pipelines.archive.stemming import MARKS, WORD_RE, fold, marked, stem
 
 DEFAULT_MARKS = ("[", "]")
 # bm25 is computed for every match: a word found in a third of a million-article archive
@@ -163,7 +163,7 @@ def _matches(text: str, query: ParsedQuery) -> list[tuple[int, int, str]]:
     """(start, end, stem) of the words of `text` that the query matches."""
     folded = text.lower().replace("ё", "е")
     words: Iterator[tuple[int, int, str]]
-    if len(folded) == len(text) and not any(mark in text for mark in MARKED):
+    if len(folded) == len(text) and not marked(text):
         # one character for one: positions in both texts agree
         words = ((m.start(), m.end(), m.group()) for m in _candidates(query).finditer(folded))
     else:  # a letter whose lower case is longer ("İ"), a stress mark: fold word by word
