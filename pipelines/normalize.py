@@ -15,14 +15,31 @@ from pipelines.urls import canonicalize_url
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# What the two patterns would change, looked for first: `in` scans a body ten times faster
+# than the patterns do, and most text has only plain single spaces, which `_SPACES` would
+# replace one by one with themselves (a sixth of an import's time in the writing process).
+_INVISIBLE_CHARS = tuple("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_SPACE_SIGNS = (
+    "  ",
+    "\t",
+    "\u00a0",
+    *map(chr, range(0x2000, 0x200B)),
+    "\u202f",
+    "\u205f",
+    "\u3000",
+)
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
 def clean_line(text: str | None) -> str | None:
     if text is None:
         return None
-    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
-    text = _SPACES.sub(" ", text).strip()
+    if any(char in text for char in _INVISIBLE_CHARS):
+        text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    if any(sign in text for sign in _SPACE_SIGNS):
+        text = _SPACES.sub(" ", text)
+    text = text.strip()
     return text or None
 
 
