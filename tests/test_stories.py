@@ -362,6 +362,9 @@ def test_batch_minhash_equals_datasketch_one_sketch_at_a_time() -> None:
     texts += [texts[0][:5], texts[0][:6]]  # one shingle, two: the batch's edge cases
     texts += [fingerprint.words(note.body) for note in weather_notes()]
     short = [texts[0][:1], texts[0][:4]]  # fewer words than a shingle: another path
+    # no words at all (no shingles): first, inside and last of a batch and of a numpy step
+    empty: list[list[str]] = [[], texts[0], [], texts[1], []]
+    empty_steps = [*texts[: fingerprint._TEXTS_AT_ONCE - 1], [], texts[0], []]
 
     def reference(tokens: list[str]) -> tuple[list[int], int]:
         """datasketch's sketch of the shingle hashes, made one text at a time."""
@@ -373,7 +376,13 @@ def test_batch_minhash_equals_datasketch_one_sketch_at_a_time() -> None:
     # more texts than one numpy step takes (`_TEXTS_AT_ONCE`), ending in a part step
     step = fingerprint._TEXTS_AT_ONCE
     many = (texts * (2 * step // len(texts) + 1))[: 2 * step + 7]
-    for batch in (texts, many, short):  # batched shingling, then the one-by-one fallback
+    for batch in (
+        texts,
+        many,
+        short,
+        empty,
+        empty_steps,
+    ):  # batched shingling, then the one-by-one fallback
         ours = fingerprint.of_words_many([(t, "x") for t in batch])
         assert [(p.hashvalues.tolist(), p.size) for p in ours] == [reference(t) for t in batch]
     # distinct shingles counted independently: runs of 5 words as tuples

@@ -188,15 +188,20 @@ def of_words_many(texts: Sequence[tuple[Sequence[str], str]]) -> list[Fingerprin
     values = _fmix32(grams.astype(np.uint32))
     a, b = _permutations()
     bounds = np.concatenate(([0], np.cumsum(sizes)))
-    minima = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
     # a few texts at a time: their NUM_PERM × shingles products stay in the CPU's cache
     # (all 500 of a batch at once make a 60 MB array and run four times slower)
+    # a text of no shingles (no words) keeps datasketch's empty sketch, every value the most
+    minima = np.full((len(texts), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
     for first in range(0, len(texts), _TEXTS_AT_ONCE):
         last = min(first + _TEXTS_AT_ONCE, len(texts))
         lo, hi = bounds[first], bounds[last]
+        if lo == hi:
+            continue
         permuted = np.multiply.outer(a, values[lo:hi])  # uint32: wraps modulo 2**32, as meant
         permuted += b[:, None]
-        minima[first:last] = np.minimum.reduceat(permuted, bounds[first:last] - lo, axis=1).T
+        # reduceat reads an empty span as the one value at its start: reduce the others only
+        filled = np.flatnonzero(sizes[first:last]) + first
+        minima[filled] = np.minimum.reduceat(permuted, bounds[filled] - lo, axis=1).T
     return [
         Fingerprint(digest, size, minima[i], _numbers(tokens))
         for i, ((tokens, digest), size) in enumerate(zip(texts, sizes.tolist(), strict=True))
