@@ -13,7 +13,7 @@ import pytest
 import sqlite_utils
 
 from crawler.items import Article, Image, PhotoCredit
-from pipelines.archive import Archive, ArchiveNotFound
+from pipelines.archive import Archive, ArchiveNotFound, writer
 from pipelines.archive import schema as schema_mod
 
 SEED_URL = "https://www.amic.ru/news/economy/gubernator-tomenko-nazval-kazahstan-439521"
@@ -139,6 +139,66 @@ def test_an_index_of_older_stems_is_built_again_on_upgrade(tmp_path: Path) -> No
         assert "m005_stems" in schema_mod.applied(archive.db)
         assert [h.article_id for h in archive.search("поселка")] == [7]
         assert [h.article_id for h in archive.search("поселок Южном")] == [7]
+
+
+def archive_of_m008_with_stress_marks(path: Path) -> None:
+    """An archive as the versions up to m008 left it: article 1 indexed with the accents its
+    stress marks stripped, 2 (the same text) with today's index text, as m005 writes it when
+    it runs in the same upgrade, and 3 without stress marks."""
+    conn = sqlite3.connect(path)
+    schema_mod.migrate(sqlite_utils.Database(conn), schema_mod.MIGRATIONS[:8])
+    headline, body = "Моряки из Gdańsk осмотрели за́мок", "Гость рассказал о café «Słowo» у о́зера."
+    plain = "Моряки из Gdańsk осмотрели порт"
+    for article_id, text in ((1, headline), (2, headline), (3, plain)):
+        url = f"https://ngs22.ru/text/{article_id}/"
+        conn.execute(
+            "INSERT INTO articles (id, canonical_url, url, source, headline, body) "
+            "VALUES (?, ?, ?, 'ngs22', ?, ?)",
+            (article_id, url, url, text, body),
+        )
+    index = "INSERT INTO articles_fts (rowid, headline, lead, body) VALUES (?, ?, '', ?)"
+    today = "гост рассказа о café słowo у озер"
+    conn.execute(index, (1, "моряк из gdansk осмотрел замк", "гост рассказа о cafe słowo у озер"))
+    conn.execute(index, (2, "моряк из gdańsk осмотрел замк", today))
+    conn.execute(index, (3, "моряк из gdańsk осмотрел порт", today))
+    conn.commit()
+    conn.close()
+
+
+def test_accents_beside_stress_marks_are_indexed_again_on_upgrade(tmp_path: Path) -> None:
+    """Up to m008 a stress mark in a text stripped the accents of all its letters ("Gdańsk"
+    indexed as "gdansk"); upgrading indexes such rows again."""
+    path = tmp_path / "old.db"
+    archive_of_m008_with_stress_marks(path)
+    with Archive.open(path) as archive:
+        assert "m009_accents" in schema_mod.applied(archive.db)
+        assert sorted(h.article_id for h in archive.search("Gdańsk")) == [1, 2, 3]
+        assert sorted(h.article_id for h in archive.search("café")) == [1, 2, 3]
+        assert archive.search("Gdansk") == []
+        # the index holds exactly today's text of each row: forgetting all three with it
+        # leaves no word behind
+        conn = archive.db.conn
+        for article_id in (1, 2, 3):
+            row = conn.execute(
+                "SELECT id, headline, lead, body FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+            writer.unindex(conn, row)
+        conn.execute("CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, articles_fts, row)")
+        assert conn.execute("SELECT term FROM temp.words").fetchall() == []
+
+
+def test_only_rows_that_hold_the_old_index_text_are_indexed_again(tmp_path: Path) -> None:
+    """FTS5 forgets a row only when given what it indexed: a row that holds today's text
+    already (2) or never had a stress mark (3) is not written."""
+    from pipelines.archive import accents
+
+    path = tmp_path / "old.db"
+    archive_of_m008_with_stress_marks(path)
+    conn = sqlite3.connect(path)
+    with conn:
+        assert accents.reindex_stressed(conn, schema_mod.FTS_TABLE) == 1
+        assert accents.reindex_stressed(conn, schema_mod.FTS_TABLE) == 0  # now 1 holds it too
+    conn.close()
 
 
 def test_each_version_was_current_from_the_one_before_to_its_replacement(

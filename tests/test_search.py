@@ -139,7 +139,15 @@ FORMS: dict[str, Article] = {
         headline="Учителя русского языка встретились в Барнауле",
         body="Губерна́тор вручил награды. Участники спорили, как ставить ударение в словах "
         "«кварта́л» и «звоня́т», и обсуждали опыт коллег из Каза́хстана и İstanbul "
-        "Üniversitesi. В конце спели пѐсню о Барнауле.",
+        "Üniversitesi. Гость из Gdańsk рассказал о школе при café «Słowo». В конце спели "
+        "пѐсню о Барнауле.",
+    ),
+    "port": Article(  # the same accented words in a text without stress marks
+        url="https://sibnovosti.example/2024/05/04/port",
+        source="sibnovosti",
+        headline="Сибирские сыры показали на ярмарке в Gdańsk",
+        body="Сыроделы из Бийска привезли на ярмарку двенадцать сортов. Дегустацию провели в "
+        "портовом café, покупатели из Польши заказали первую партию.",
     ),
     "kazan": Article(
         url="https://sibnovosti.example/2024/05/02/kazan",
@@ -180,6 +188,10 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
         ("песня", {"stressed"}),  # "пѐсню": NFC makes е and a grave accent one letter
         ("пе\u0300сня", {"stressed"}),
         ("Istanbul", {"stressed"}),  # "İstanbul": lower case leaves a dot that cut the word
+        # a stress mark elsewhere in a text leaves the accents of other letters as they are
+        ("Gdańsk", {"stressed", "port"}),
+        ("café", {"stressed", "port"}),
+        ("Gdansk", set()),  # an accent is part of the word (remove_diacritics 0)
         ("казах*", {"kazakh", "stressed"}),  # never "Казани" (the stem of "казах" is "каз")
         ("соб*", {"kazan"}),  # "собрании", "собой": what the user typed begins them
         ("семена*", {"kazakh"}),  # the typed form finds its word ("семена" stems shorter)
@@ -198,6 +210,8 @@ def test_words_with_stress_marks_are_highlighted_whole(forms: Archive) -> None:
     (hit,) = forms.search("губернатор Казахстан Istanbul")
     assert "[Губерна́тор]" in hit.snippet and "[Каза́хстана]" in hit.snippet
     assert "[İstanbul]" in hit.snippet
+    (hit,) = forms.search("Gdańsk café", source="ngs22")
+    assert "[Gdańsk]" in hit.snippet and "[café]" in hit.snippet
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.archive.stemming import shadow, stems
+from pipelines.archive.stemming import fold, shadow, stems
 
 EXAMPLES = settings(max_examples=400, deadline=None)
 
@@ -33,7 +33,7 @@ def folded_whole(text: str) -> str:
         "Губернатор Алтайского края заявил: «Казахстан — партнёр».",
         "ОДИССЕΥΣ Σ ΣΑΣ: final sigma",
         "İstanbul\u2000и\u00a0Усть-Кут",
-        "Гда́ньск и Gdańsk, café",  # a stress mark strips the accents of the whole text
+        "Гда́ньск и Gdańsk, café",  # a stress mark and other accents
         "Gdańsk и café без ударений",
         "пѐсню\x1cрека\x85берег",
         "",
@@ -49,3 +49,21 @@ def test_index_text_is_the_stems_of_the_folded_text(text: str) -> None:
 def test_index_text_is_the_stems_of_the_folded_text_for_any_text(text: str) -> None:
     assert shadow(text) == folded_whole(text)
     assert shadow(text) == shadow(text)  # the second time from the caches
+
+
+def test_stress_marks_go_from_cyrillic_letters_only() -> None:
+    assert fold("Гда́ньск и Gdańsk, café, Żary") == "гданьск и gdańsk, café, żary"
+    assert fold("ЗА\u0301МОК, пѐсня, йо\u0301д") == "замок, песня, йод"
+    assert fold("и\u0306\u0301") == "й"  # a stress mark after the breve of "й"
+
+
+@EXAMPLES
+@given(
+    st.lists(st.sampled_from(TRICKY), max_size=12).map("".join),
+    st.sampled_from(["за́мок", "пѐсню", "Каза\u0300хстан", ""]),
+)
+def test_a_word_folds_alike_whatever_else_its_text_holds(text: str, stressed: str) -> None:
+    # a search for "Gdańsk" must find it beside "за́мок" as it does alone
+    assert shadow(f"{stressed} {text}").split()[len(shadow(stressed).split()) :] == (
+        shadow(text).split()
+    )

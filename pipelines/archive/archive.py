@@ -174,7 +174,7 @@ class Archive:
         archive = cls(sqlite_utils.Database(conn), path, readonly)
         archive._configure()
         if readonly:
-            if set(schema.pending(archive.db)) - schema.SPEED_ONLY:
+            if set(schema.pending(archive.db)) - schema.READ_WITHOUT:
                 archive.close()
                 raise RuntimeError(f"archive at {path} needs an upgrade: open it read-write once")
         else:

@@ -15,8 +15,9 @@ to "поселок" but "поселка" to "поселк" (likewise "участ
 part forms that met before; measured on the OpenCorpora lexicon (pymorphy3-dicts-ru, 164k
 lexemes), it lifts the lexemes whose forms all meet on one stem from 58.9 % to 64.4 % and
 leaves fewer stems shared by different words. Stress marks (U+0301, U+0300), which Russian
-teaching and some headlines use, and the dot above left by lower-casing "İ" are dropped
-before words are cut.
+teaching and some headlines use, are dropped from Cyrillic letters before words are cut, and
+so is the dot above left by lower-casing "İ". The same marks on other letters are letters'
+accents ("café", "Gdańsk") and stay, whatever else the text holds.
 
 Changing what `shadow` produces needs a migration that indexes every article again.
 """
@@ -64,10 +65,10 @@ class _TokenCache(dict[str, str]):
 
 
 class _RawTokenCache(dict[str, str]):
-    """The same for a token as written ("Края,"), for texts without stress marks (`MARKED`):
-    then folding token by token gives what folding the whole text gives (folding never makes
-    or removes whitespace, and neither lower() nor NFC reads across it), and the text need
-    not be folded at all when its tokens are known."""
+    """The same for a token as written ("Края,"): folding token by token gives what folding
+    the whole text gives (folding never makes or removes whitespace, and neither lower(),
+    NFC nor the stress marks' letters read across it), and the text need not be folded at
+    all when its tokens are known."""
 
     def __missing__(self, token: str) -> str:
         if len(self) >= _CACHE_LIMIT:
@@ -96,6 +97,12 @@ MARKS = "\u0300\u0301\u0307"
 # a grave accent ("пѐсню"), which are no Russian letters of their own.
 MARKED = MARKS + "ѐѝЀЍ"
 _STRESS = str.maketrans("", "", MARKS)
+# a Cyrillic letter and the combining marks on it, in NFD text (stress marks may follow
+# others: "й" is и and a breve)
+_CYRILLIC_MARKED_RE = re.compile(
+    "([\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f])"
+    "([\u0300-\u036f\u0483-\u0489\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+)"
+)
 _CONSONANTS = "бвгджзклмнпрстфхцчшщ"
 # a fleeting о/е before a final к or ц after a consonant: поселок/поселка, отец/отца
 _FLEETING_RE = re.compile(f"(?<=[{_CONSONANTS}])[ое](?=к$)|(?<=[{_CONSONANTS}])е(?=ц$)")
@@ -107,13 +114,21 @@ def marked(text: str) -> bool:
 
 
 def fold(text: str) -> str:
-    """Lower case, NFC, ё -> е, no stress marks: the spelling the index and queries use."""
-    if marked(text):  # rare; translate() always costs 0.35 ms a body
-        text = unicodedata.normalize("NFD", text).translate(_STRESS)  # й, ё: composed again
+    """Lower case, NFC, ё -> е, no stress marks: the spelling the index and queries use.
+
+    A word folds alike whatever the rest of its text holds (the index is cut token by token,
+    `shadow`): stress marks go only from Cyrillic letters, and "Gdańsk" keeps its accent
+    beside a stressed "за́мок" as it does alone."""
+    if marked(text):  # rare; NFD and the pattern cost more than the rest of a body's fold
+        text = _CYRILLIC_MARKED_RE.sub(_unstressed, unicodedata.normalize("NFD", text))
     text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
     if "\u0307" in text:  # "İ" lower-cased
         text = text.replace("\u0307", "")
     return text
+
+
+def _unstressed(match: re.Match[str]) -> str:
+    return match[1] + match[2].translate(_STRESS)  # й, ё: composed again by NFC
 
 
 def _fix_russian(stem: str) -> str:
@@ -172,8 +187,4 @@ def shadow(text: str | None) -> str:
     """The stemmed text that goes into the index in place of `text`."""
     if not text:
         return ""
-    if marked(text):
-        # a stress mark anywhere makes `fold` strip accents from the whole text ("café" ->
-        # "cafe" too), as the index has always held such texts
-        return " ".join(filter(None, map(_tokens.__getitem__, fold(text).split())))
     return " ".join(filter(None, map(_raw_tokens.__getitem__, text.split())))
