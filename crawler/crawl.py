@@ -345,7 +345,9 @@ def _process_class() -> Any:
                 self._signal_kill(signum, frame)  # when the reactor started after the first
                 return
             self.stop_signal = signum
-            if self.tell:  # not from inside the handler: the stream may be mid-write
+            # not from inside the handler: the stream may be mid-write; and not for a signal
+            # that `SignalLatch.hand_over` passes on (no frame): the latch told of it already
+            if self.tell and frame is not None:
                 reactor.callFromThread(_tell, stopping_notice(signum))
             super()._signal_shutdown(signum, frame)
 

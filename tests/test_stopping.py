@@ -266,6 +266,43 @@ def test_a_stop_while_the_archive_opens_fetches_nothing(tmp_path: Path, signum: 
         assert count(db) == 0  # (the backfill test below runs the next crawl after such a stop)
 
 
+def test_a_person_at_a_terminal_is_told_of_an_early_stop_once(tmp_path: Path) -> None:
+    """The latch says "stopping before the crawl begins" when the Ctrl-C comes; Scrapy's
+    stop, which it hands the signal to, said "stopping after the pages in flight" again."""
+    with DemoSite() as site:
+        stopped = drive(
+            tmp_path / "drv",
+            """
+            import signal
+            import sys
+            import crawler.crawl as crawl
+
+            class Terminal:  # stderr as a person's terminal: the CLI tells of stops
+                def __init__(self, stream):
+                    self.stream = stream
+
+                def isatty(self):
+                    return True
+
+                def __getattr__(self, name):
+                    return getattr(self.stream, name)
+
+            sys.stderr = Terminal(sys.stderr)
+            building = crawl._process_class
+
+            def _process_class():  # the Ctrl-C comes while Scrapy's process is built
+                signal.raise_signal(signal.SIGINT)
+                return building()
+
+            crawl._process_class = _process_class
+            """,
+            *crawl_args(site, tmp_path / "n.db"),
+        )
+    assert stopped.returncode == 130, stopped.stderr
+    assert stopped.stderr.count("Ctrl-C: stopping before the crawl begins") == 1, stopped.stderr
+    assert "stopping after the pages in flight" not in stopped.stderr
+
+
 def test_a_backfill_stopped_while_the_archive_opens_keeps_its_job_resumable(
     tmp_path: Path,
 ) -> None:
