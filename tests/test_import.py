@@ -424,3 +424,34 @@ def test_a_full_disk_stops_the_import_with_what_was_stored(small_disk: Path) -> 
     assert f"imported {stored:,} articles: {stored:,} new" in result.stderr
     # each stored batch has its exported first_seen, written in the batch's own transaction
     assert rows(db, "SELECT DISTINCT first_seen FROM articles") == [("2020-01-01T00:00:00Z",)]
+
+
+def test_a_lone_surrogate_is_a_skipped_line_not_a_stopped_import(tmp_path: Path) -> None:
+    """JSON may escape half of a UTF-16 pair ("\\ud800"); Python reads it into text that is
+    no Unicode, which could not be hashed or stored, and the import died with a traceback,
+    losing the batch. Such a line is skipped; the lines Python reads and orjson does not
+    (NaN) are judged as before."""
+    article = {
+        "url": "https://www.amic.ru/news/led-581301",
+        "source": "amic",
+        "headline": "На Оби начался ледостав",
+        "body": "Лед встал на реке у Барнаула на неделю раньше обычного. Спасатели просят "
+        "не выходить на лед, пока его толщина не достигнет семи сантиметров.",
+    }
+    broken = {**article, "url": "https://www.amic.ru/news/led-581302"}
+    lines = [
+        json.dumps(article, ensure_ascii=False),
+        json.dumps(broken, ensure_ascii=False).replace("Оби", "\\ud800Оби"),
+        json.dumps(
+            {**broken, "url": "https://www.amic.ru/news/led-581303", "headline": None}
+        ).replace("null", "NaN"),
+    ]
+    dump, db = tmp_path / "odd.jsonl", tmp_path / "news.db"
+    dump.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("import", str(dump), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "imported 1 articles: 1 new" in result.stderr
+    assert "lone surrogate in text 1" in result.stderr
+    assert "headline is not text 1" in result.stderr
+    assert rows(db, "SELECT url FROM articles") == [(article["url"],)]

@@ -62,10 +62,9 @@ class _Reader:
                 continue
             if not line.strip():
                 continue
-            try:
-                data: Any = json.loads(line)
-            except ValueError:
-                self._skip(number, "not JSON")
+            data: Any = _parsed(line)
+            if isinstance(data, str):
+                self._skip(number, data)
                 continue
             if not isinstance(data, dict):
                 self._skip(number, "not a JSON object")
@@ -97,6 +96,30 @@ class _Reader:
         """The exported `first_seen` of an article this reader yielded (asked once, as its
         batch is stored: `Archive.store_many`)."""
         return self.first_seen.pop(id(article), None)
+
+
+def _parsed(line: str) -> Any:
+    """The JSON value of a line, or why it has none (text). orjson reads most lines, and
+    faster; what it refuses and Python's reader takes (NaN, numbers past 64 bits, "\\ud800")
+    is read as Python reads it, unless its text holds a lone surrogate: such text is no
+    Unicode, and could not be hashed or stored (it stopped the whole import)."""
+    import orjson
+
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        return "not JSON"
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "lone surrogate in text"
+    except (ValueError, RecursionError):  # nested too deep to write again: not an article
+        return "not JSON"
+    return data
 
 
 _TEXT_FIELDS = tuple(
