@@ -144,12 +144,13 @@ def test_an_index_of_older_stems_is_built_again_on_upgrade(tmp_path: Path) -> No
 def archive_of_m008_with_stress_marks(path: Path) -> None:
     """An archive as the versions up to m008 left it: article 1 indexed with the accents its
     stress marks stripped, 2 (the same text) with today's index text, as m005 writes it when
-    it runs in the same upgrade, and 3 without stress marks."""
+    it runs in the same upgrade, 3 without stress marks, and 4 not indexed at all (a row
+    another tool wrote)."""
     conn = sqlite3.connect(path)
     schema_mod.migrate(sqlite_utils.Database(conn), schema_mod.MIGRATIONS[:8])
     headline, body = "Моряки из Gdańsk осмотрели за́мок", "Гость рассказал о café «Słowo» у о́зера."
     plain = "Моряки из Gdańsk осмотрели порт"
-    for article_id, text in ((1, headline), (2, headline), (3, plain)):
+    for article_id, text in ((1, headline), (2, headline), (3, plain), (4, headline)):
         url = f"https://ngs22.ru/text/{article_id}/"
         conn.execute(
             "INSERT INTO articles (id, canonical_url, url, source, headline, body) "
@@ -189,7 +190,7 @@ def test_accents_beside_stress_marks_are_indexed_again_on_upgrade(tmp_path: Path
 
 def test_only_rows_that_hold_the_old_index_text_are_indexed_again(tmp_path: Path) -> None:
     """FTS5 forgets a row only when given what it indexed: a row that holds today's text
-    already (2) or never had a stress mark (3) is not written."""
+    already (2), never had a stress mark (3) or is not in the index (4) is not written."""
     from pipelines.archive import accents
 
     path = tmp_path / "old.db"
