@@ -400,6 +400,35 @@ def test_a_killed_import_leaves_no_worker_behind(tmp_path: Path, signal_: signal
     assert not running(workers[0]), "the worker outlived the import"
 
 
+def test_a_stop_as_the_worker_starts_ends_the_import(tmp_path: Path) -> None:
+    """A Ctrl-C just after the worker was started, before the process pool took note of it
+    (the moment a cron `timeout` or an early Ctrl-C can hit): the pool never stopped that
+    worker, and multiprocessing's exit handler waited for it forever."""
+    dump = many_articles(tmp_path / "many.jsonl", 600, sentences=8)
+    driver = tmp_path / "stop_as_worker_starts.py"
+    driver.write_text(
+        "import multiprocessing.process as process\n"
+        "started = process.BaseProcess.start\n"
+        "def start(self):\n"
+        "    started(self)\n"
+        "    raise KeyboardInterrupt  # in the importing process, the worker running\n"
+        "process.BaseProcess.start = start\n"
+        "from crawler.cli import main\n"
+        "main()\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "n.db"
+    result = subprocess.run(
+        [sys.executable, str(driver), "import", str(dump), "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 130, result.stderr
+    assert "imported 0 articles" in result.stderr and "Traceback" not in result.stderr
+
+
 def running(pid: int) -> bool:
     """Alive and not a zombie (an init that reaps late must not fail the test)."""
     try:

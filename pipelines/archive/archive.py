@@ -289,19 +289,30 @@ class Archive:
         # (spawn would run the caller's main module again, breaking unguarded scripts)
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        with ProcessPoolExecutor(
-            1, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
-        ) as pool:
-            queue: collections.deque[tuple[list[Article], Future[list[Derived]]]]
-            queue = collections.deque()
-            for chunk in chunks:
-                queue.append((chunk, pool.submit(derive, chunk)))
-                if len(queue) > 1:
+        before = set(multiprocessing.active_children())
+        try:
+            with ProcessPoolExecutor(
+                1, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+            ) as pool:
+                queue: collections.deque[tuple[list[Article], Future[list[Derived]]]]
+                queue = collections.deque()
+                for chunk in chunks:
+                    queue.append((chunk, pool.submit(derive, chunk)))
+                    if len(queue) > 1:
+                        done, future = queue.popleft()
+                        yield from write(done, future.result())
+                while queue:
                     done, future = queue.popleft()
                     yield from write(done, future.result())
-            while queue:
-                done, future = queue.popleft()
-                yield from write(done, future.result())
+        except BaseException:
+            # A Ctrl-C or SIGTERM between the worker's start and the pool taking note of it
+            # leaves a worker the pool never stops, and multiprocessing's exit handler then
+            # waits for it forever (the import hung until killed). It holds only derived
+            # values of articles not yet written.
+            for child in set(multiprocessing.active_children()) - before:
+                child.kill()
+                child.join(5)
+            raise
 
     def replace_article(
         self, article_id: int, article: Article, *, read: tuple[str, str | None] | None = None
