@@ -28,11 +28,16 @@ DEMO_KEYS = ("amic", "katun24", "ngs22", "sibnovosti")
 
 
 def run_cli(
-    *args: str, timeout: float = 240, env: dict[str, str] | None = None
+    *args: str,
+    timeout: float = 240,
+    env: dict[str, str] | None = None,
+    driver: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `newsagg ARGS` in a fresh interpreter, as a user would."""
+    """Run `newsagg ARGS` in a fresh interpreter, as a user would; `driver`: a script that
+    changes something first, then calls `crawler.cli.main`."""
+    program = [str(driver)] if driver is not None else ["-m", "crawler"]
     return subprocess.run(
-        [sys.executable, "-m", "crawler", *args],
+        [sys.executable, *program, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -7,8 +7,6 @@ import os
 import re
 import sqlite3
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -283,14 +281,7 @@ def test_an_import_loads_neither_scrapy_nor_pandas(tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     probe = tmp_path / "probe.py"
     probe.write_text(STARTUP_PROBE, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, str(probe), "import", str(source), "--db", str(db)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_cli("import", str(source), "--db", str(db), driver=probe, timeout=120)
     assert "1 new" in done.stderr, done.stderr
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert loaded == {

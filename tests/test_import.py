@@ -417,14 +417,7 @@ def test_a_stop_as_the_worker_starts_ends_the_import(tmp_path: Path) -> None:
         "main()\n",
         encoding="utf-8",
     )
-    db = tmp_path / "n.db"
-    result = subprocess.run(
-        [sys.executable, str(driver), "import", str(dump), "--db", str(db)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli("import", str(dump), "--db", str(tmp_path / "n.db"), driver=driver, timeout=60)
     assert result.returncode == 130, result.stderr
     assert "imported 0 articles" in result.stderr and "Traceback" not in result.stderr
 
