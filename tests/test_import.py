@@ -365,6 +365,13 @@ def many_articles(path: Path, count: int, *, sentences: int) -> Path:
     return path
 
 
+def hear_ctrl_c() -> None:
+    """In the child before exec: SIGINT as at a terminal. A shell starts a background job
+    (`make test &`, cron scripts) with SIGINT ignored, and an ignored signal stays ignored
+    through exec: Python then never raises KeyboardInterrupt, and the import ran to its end."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signal_", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_a_killed_import_leaves_no_worker_behind(tmp_path: Path, signal_: signal.Signals) -> None:
     """The second process a bulk import stems in ends with the import: before, it waited for
@@ -379,6 +386,7 @@ def test_a_killed_import_leaves_no_worker_behind(tmp_path: Path, signal_: signal
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
+            preexec_fn=hear_ctrl_c,
         )
     children = Path(f"/proc/{importer.pid}/task/{importer.pid}/children")
     deadline = time.monotonic() + 60
