@@ -146,6 +146,7 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
         json.dumps(good, ensure_ascii=False),
         "{broken json",
         "[1, 2, 3]",
+        '"\\u001b]0;a line of text\\u0007"',  # a JSON string: never a reason of its own
         json.dumps({"url": "https://example.ru/a", "headline": "Без текста"}),  # no body
         json.dumps({**good, "url": "https://www.amic.ru/news/x-581002", "body": "Коротко."}),
         json.dumps({**good, "url": "https://www.amic.ru/news/x-581003", "provenance": [1]}),
@@ -176,10 +177,10 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
     result = run_cli("import", str(dump), "--db", str(tmp_path / "news.db"))
     assert result.returncode == 0, result.stderr
     assert "imported 1 articles: 1 new" in result.stderr
-    assert "skipped 10 lines" in result.stderr
+    assert "skipped 11 lines" in result.stderr
     for reason in (
         "not JSON 1",
-        "not a JSON object 1",
+        "not a JSON object 2",
         "not an article (TypeError) 1",  # no body
         "provenance is not an object of text 1",
         "headline is not text 1",
@@ -190,6 +191,7 @@ def test_lines_that_are_not_articles_are_counted_and_skipped(tmp_path: Path) -> 
         assert reason in result.stderr
     assert "empty body 1" in result.stderr
     assert "first: line 2: not JSON" in result.stderr
+    assert "a line of text" not in result.stderr and "\x1b" not in result.stderr
     assert rows(tmp_path / "news.db", "SELECT headline FROM articles") == [(good["headline"],)]
 
 

@@ -62,9 +62,9 @@ class _Reader:
                 continue
             if not line.strip():
                 continue
-            data: Any = _parsed(line)
-            if isinstance(data, str):
-                self._skip(number, data)
+            data, unread = _parsed(line)
+            if unread:
+                self._skip(number, unread)
                 continue
             if not isinstance(data, dict):
                 self._skip(number, "not a JSON object")
@@ -98,28 +98,28 @@ class _Reader:
         return self.first_seen.pop(id(article), None)
 
 
-def _parsed(line: str) -> Any:
-    """The JSON value of a line, or why it has none (text). orjson reads most lines, and
-    faster; what it refuses and Python's reader takes (NaN, numbers past 64 bits, "\\ud800")
-    is read as Python reads it, unless its text holds a lone surrogate: such text is no
-    Unicode, and could not be hashed or stored (it stopped the whole import)."""
+def _parsed(line: str) -> tuple[Any, str | None]:
+    """(the JSON value of a line, None), or (None, why it has none). orjson reads most lines,
+    and faster; what it refuses and Python's reader takes (NaN, 1e400, "\\ud800") is read as
+    Python reads it, unless its text holds a lone surrogate: such text is no Unicode, and
+    could not be hashed or stored (it stopped the whole import)."""
     import orjson
 
     try:
-        return orjson.loads(line)
+        return orjson.loads(line), None
     except orjson.JSONDecodeError:
         pass
     try:
         data = json.loads(line)
     except (ValueError, RecursionError):
-        return "not JSON"
+        return None, "not JSON"
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        return "lone surrogate in text"
+        return None, "lone surrogate in text"
     except (ValueError, RecursionError):  # nested too deep to write again: not an article
-        return "not JSON"
-    return data
+        return None, "not JSON"
+    return data, None
 
 
 _TEXT_FIELDS = tuple(

@@ -304,14 +304,16 @@ class Archive:
                 while queue:
                     done, future = queue.popleft()
                     yield from write(done, future.result())
-        except BaseException:
+        except (KeyboardInterrupt, SystemExit):
             # A Ctrl-C or SIGTERM between the worker's start and the pool taking note of it
             # leaves a worker the pool never stops, and multiprocessing's exit handler then
             # waits for it forever (the import hung until killed). It holds only derived
-            # values of articles not yet written.
+            # values of articles not yet written. (A child another thread started meanwhile
+            # would go too: the process is being stopped.)
             for child in set(multiprocessing.active_children()) - before:
-                child.kill()
-                child.join(5)
+                with contextlib.suppress(OSError):
+                    child.kill()
+                    child.join(5)
             raise
 
     def replace_article(
