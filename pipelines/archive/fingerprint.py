@@ -188,10 +188,10 @@ def of_words_many(texts: Sequence[tuple[Sequence[str], str]]) -> list[Fingerprin
     values = _fmix32(grams.astype(np.uint32))
     a, b = _permutations()
     bounds = np.concatenate(([0], np.cumsum(sizes)))
-    # a few texts at a time: their NUM_PERM × shingles products stay in the CPU's cache
-    # (all 500 of a batch at once make a 60 MB array and run four times slower)
     # a text of no shingles (no words) keeps datasketch's empty sketch, every value the most
     minima = np.full((len(texts), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    # a few texts at a time: their NUM_PERM × shingles products stay in the CPU's cache
+    # (all 500 of a batch at once make a 60 MB array and run four times slower)
     for first in range(0, len(texts), _TEXTS_AT_ONCE):
         last = min(first + _TEXTS_AT_ONCE, len(texts))
         lo, hi = bounds[first], bounds[last]
