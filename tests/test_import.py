@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import signal
@@ -15,6 +16,14 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, Crawl, run_cli
+
+ICE = {
+    "url": "https://www.amic.ru/news/society/led-na-obi-581101",
+    "source": "amic",
+    "headline": "На Оби встал лед",
+    "body": "Ледостав начался у Барнаула на неделю раньше обычного. Выходить на лед "
+    "спасатели запрещают: толщина его пока не больше пяти сантиметров.",
+}
 
 
 def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -86,13 +95,7 @@ def test_pages_exported_with_raw_stay_reparseable_after_import(
 
 
 def test_a_page_given_as_text_is_kept_and_a_broken_one_skips_its_line(tmp_path: Path) -> None:
-    article = {
-        "url": "https://www.amic.ru/news/society/led-na-obi-581101",
-        "source": "amic",
-        "headline": "На Оби встал лед",
-        "body": "Ледостав начался у Барнаула на неделю раньше обычного. Выходить на лед "
-        "спасатели запрещают: толщина его пока не больше пяти сантиметров.",
-    }
+    article = dict(ICE)
     page = "<html><body><h1>На Оби встал лед</h1></body></html>"
     lines = [
         json.dumps({**article, "raw_html": page}, ensure_ascii=False),
@@ -110,6 +113,44 @@ def test_a_page_given_as_text_is_kept_and_a_broken_one_skips_its_line(tmp_path: 
     assert "unreadable raw_page 3" in result.stderr and "first: line 2" in result.stderr
     stored = rows(tmp_path / "news.db", "SELECT html FROM raw_pages")
     assert [zlib.decompress(html).decode() for (html,) in stored] == [page]
+
+
+def test_an_exported_page_is_stored_as_it_came_without_compressing_again(
+    tmp_path: Path,
+) -> None:
+    """A page in the codec pages are written with keeps its bytes (compressing it again cost
+    an import about a millisecond an article); an uncompressed one is compressed as a
+    crawl's. Either way the row records the page's size, and `reparse` reads it."""
+    page = (
+        "<html><head><title>Ледостав</title></head><body><h1>На Оби встал лед</h1>"
+        + "<p>Ледостав начался у Барнаула на неделю раньше обычного.</p>" * 40
+        + "</body></html>"
+    ).encode()
+    best = zlib.compress(page, 9)  # not what the archive writes (level 1): told apart
+    assert best != zlib.compress(page, 1)
+    article = dict(ICE)
+    plain = base64.b64encode(page).decode()
+    lines = [
+        {**article, "raw_page": {"codec": "zlib", "base64": base64.b64encode(best).decode()}},
+        {**article, "url": article["url"] + "-2", "raw_page": {"codec": "none", "base64": plain}},
+    ]
+    dump = tmp_path / "pages.jsonl"
+    dump.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines))
+    result = run_cli("import", str(dump), "--db", str(tmp_path / "news.db"))
+    assert result.returncode == 0, result.stderr
+
+    stored = rows(
+        tmp_path / "news.db",
+        "SELECT a.url, r.codec, r.html, r.size FROM raw_pages r "
+        "JOIN articles a ON a.id = r.article_id ORDER BY a.id",
+    )
+    assert stored == [
+        (article["url"], "zlib", best, len(page)),
+        (article["url"] + "-2", "zlib", zlib.compress(page, 1), len(page)),
+    ]
+    reparsed = run_cli("reparse", "--db", str(tmp_path / "news.db"))
+    assert reparsed.returncode == 0, reparsed.stderr
+    assert "pages reparsed: 2" in reparsed.stdout
 
 
 def test_a_gzipped_export_imports_and_a_cut_one_says_so(demo_crawl: Crawl, tmp_path: Path) -> None:

@@ -129,14 +129,15 @@ _TEXT_FIELDS = tuple(
 
 def _page(raw_page: Any, raw_html: Any) -> bytes | None:
     """The page as fetched: from `raw_page` (`export --with-raw`: {codec, base64}, checked
-    by decompressing it) or from `raw_html` text (another tool's), else None."""
+    by decompressing it, and stored as it came) or from `raw_html` text (another tool's),
+    else None."""
     from pipelines.archive import rawstore
 
     if raw_page is not None:
         if not isinstance(raw_page, dict):
             raise TypeError("raw_page is not an object")
         data = base64.b64decode(raw_page["base64"], validate=True)
-        return rawstore.decompress(raw_page["codec"], data)
+        return rawstore.read(raw_page["codec"], data)
     if raw_html is not None and not isinstance(raw_html, str):
         raise TypeError("raw_html is not text")
     return raw_html.encode("utf-8") if raw_html else None
