@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import stat
+from contextlib import closing
 from pathlib import Path
 
 from conftest import Crawl, run_cli
@@ -41,9 +44,9 @@ def test_a_backup_holds_everything_and_ignores_an_open_write(
         writer.execute("DELETE FROM article_urls")  # not committed while the backup runs
         target = tmp_path / "backups" / "news-copy.db"
         target.parent.mkdir()
-        with sqlite3.connect(target) as older:  # an older backup, replaced
-            older.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY)")
-        older.close()
+        shutil.copy(demo_crawl.db, target)  # an older backup, from before the last run
+        with closing(sqlite3.connect(target)) as older, older:
+            older.execute("DELETE FROM crawl_runs WHERE id = (SELECT MAX(id) FROM crawl_runs)")
         result = run_cli("backup", str(target), "--db", str(db))
     finally:
         writer.execute("ROLLBACK")
@@ -109,3 +112,40 @@ def test_a_backup_replaces_only_an_older_backup(demo_crawl: Crawl, tmp_path: Pat
     journal.write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + b"\0" * 504)
     hot = run_cli("backup", str(monday), "--db", str(demo_crawl.db))
     assert hot.returncode == 2 and "news-monday.db-journal holds changes" in hot.stderr
+
+
+def test_a_backup_never_replaces_what_is_not_an_older_backup_of_this_archive(
+    demo_crawl: Crawl, tmp_path: Path
+) -> None:
+    """Another region's archive, another program's database and a pipe are left as they
+    were (a pipe is not even opened, which would hang); --force replaces a database."""
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    piped = run_cli("backup", str(fifo), "--db", str(demo_crawl.db), timeout=60)
+    assert piped.returncode == 2 and "not a regular file" in piped.stderr, piped.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+    other = tmp_path / "other-program.db"
+    with closing(sqlite3.connect(other)) as conn, conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('не трогать')")
+    refused = run_cli("backup", str(other), "--db", str(demo_crawl.db))
+    assert refused.returncode == 2 and "another program" in refused.stderr, refused.stderr
+    with closing(sqlite3.connect(other)) as conn:
+        assert conn.execute("SELECT text FROM notes").fetchall() == [("не трогать",)]
+
+    # a second archive that has crawled on its own, with a reader's -wal and -shm beside it
+    region = tmp_path / "region.db"
+    shutil.copy(demo_crawl.db, region)
+    with closing(sqlite3.connect(region)) as conn, conn:
+        conn.execute("INSERT INTO crawl_runs (id, started_at) VALUES (9001, '2026-11-01')")
+    for side in ("-wal", "-shm"):
+        (tmp_path / f"region.db{side}").write_bytes(b"")
+    before = counts(region)
+    mixed = run_cli("backup", str(region), "--db", str(demo_crawl.db))
+    assert mixed.returncode == 2 and "another newsagg archive" in mixed.stderr, mixed.stderr
+    assert counts(region) == before and (tmp_path / "region.db-shm").exists()
+
+    forced = run_cli("backup", str(other), "--force", "--db", str(demo_crawl.db))
+    assert forced.returncode == 0, forced.stderr
+    assert counts(other) == counts(demo_crawl.db)
