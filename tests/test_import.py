@@ -528,3 +528,29 @@ def test_a_lone_surrogate_is_a_skipped_line_not_a_stopped_import(tmp_path: Path)
     assert "lone surrogate in text 1" in result.stderr
     assert "headline is not text 1" in result.stderr
     assert rows(db, "SELECT url FROM articles") == [(article["url"],)]
+
+
+def test_a_source_only_the_archive_knows_filters_like_a_registered_one(tmp_path: Path) -> None:
+    """Articles imported from a source newsagg has no spider for (a colleague's archive of
+    another region) are found, exported and grouped by --source; a typo is still refused."""
+    dump, db = tmp_path / "ngs.jsonl", tmp_path / "news.db"
+    theirs = {**ICE, "url": "https://ngs22.ru/text/gorod/2026/11/20/led/", "source": "ngs22"}
+    dump.write_text(
+        "\n".join(json.dumps(a, ensure_ascii=False) for a in (ICE, theirs)) + "\n",
+        encoding="utf-8",
+    )
+    assert run_cli("import", str(dump), "--db", str(db)).returncode == 0
+
+    found = run_cli(
+        "search", "спасателей", "--source", "NGS22", "--format", "jsonl", "--db", str(db)
+    )
+    assert found.returncode == 0, found.stderr
+    assert [json.loads(line)["url"] for line in found.stdout.splitlines()] == [theirs["url"]]
+    exported = run_cli("export", "--source", "ngs22", "--format", "jsonl", "--db", str(db))
+    assert exported.returncode == 0, exported.stderr
+    assert [json.loads(line)["source"] for line in exported.stdout.splitlines()] == ["ngs22"]
+    assert run_cli("stories", "--source", "ngs22", "--db", str(db)).returncode == 0
+
+    typo = run_cli("search", "спасателей", "--source", "ngs2", "--db", str(db))
+    assert typo.returncode == 2 and "unknown source 'ngs2'" in typo.stderr
+    assert "ngs22" in typo.stderr and "amic" in typo.stderr

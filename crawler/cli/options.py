@@ -13,6 +13,7 @@ import re
 import sqlite3
 import stat
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
@@ -69,6 +70,7 @@ def _archive_option(default: Any, shown: str | bool, help: str) -> Callable[[F],
             type=click.Path(dir_okay=False, path_type=Path),
             default=default,
             callback=_usable_db,
+            is_eager=True,  # read before --source, which may name a source only it holds
             show_default=shown,
             help=help,
         )(func)
@@ -196,20 +198,37 @@ def time_range(
     return since, until
 
 
+def _archived_sources(db_path: Path | None) -> set[str]:
+    """The source keys an archive holds articles of (imported ones included); none when
+    there is no readable archive: the command then says what is wrong with it."""
+    if db_path is None or not db_path.is_file():
+        return set()
+    try:
+        with closing(sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            return {str(row[0]) for row in db.execute("SELECT key FROM sources") if row[0]}
+    except sqlite3.Error:
+        return set()
+
+
 def _known_source(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
     from crawler.sources import SOURCES
 
     key = value.strip().lower()
-    if key not in SOURCES:
-        known = ", ".join(sorted(SOURCES))
-        raise click.BadParameter(f"unknown source {value!r}; known: {known}")
-    return key
+    if key in SOURCES:
+        return key
+    archived = _archived_sources(ctx.params.get("db_path"))
+    for stored in archived:  # a source only the archive knows (imported, or since removed)
+        if stored.lower() == key:
+            return stored
+    known = ", ".join(sorted(set(SOURCES) | archived))
+    raise click.BadParameter(f"unknown source {value!r}; known: {known}")
 
 
 def source_option(help_text: str = "Only articles of this source key (e.g. amic).") -> Any:
-    """`--source KEY`, checked against the registry so a typo is not an empty result."""
+    """`--source KEY`, checked against the registry and the sources the archive holds, so
+    that a typo is not an empty result."""
     return click.option("--source", callback=_known_source, help=help_text)
 
 
