@@ -156,6 +156,20 @@ FORMS: dict[str, Article] = {
         body="На собрании в Казани гости привезли с собой образцы продукции алтайских "
         "предприятий и договорились о поставках.",
     ),
+    # nouns in -ив/-ав, which Snowball cuts as if gerunds: "архив" is "арх", "архива" "архив"
+    "archive": Article(
+        url="https://ngs22.ru/text/culture/2024/06/01/75001/",
+        source="ngs22",
+        headline="Городской архив оцифровал письма фронтовиков",
+        body="Их состав описали сотрудники, а копии передали родным ветеранов.",
+    ),
+    "reading": Article(
+        url="https://ngs22.ru/text/culture/2024/06/02/75002/",
+        source="ngs22",
+        headline="Читальный зал открыли после ремонта",
+        body="Посетителей архива ждут по будням. Работать с документами разрешат в составе "
+        "небольших групп.",
+    ),
     "kazakh": Article(
         url="https://sibnovosti.example/2024/05/03/kazakh",
         source="sibnovosti",
@@ -198,12 +212,25 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
         ("поселок*", {"village"}),  # the stem "поселк" is no prefix of what was typed
         ("посело*", {"village"}),  # ... nor of this: the fleeting vowel is looked past
         ("владеле*", {"father"}),  # "владельца"
+        ("архив", {"archive", "reading"}),  # "архива" too, though it stems apart
+        ("архива", {"archive", "reading"}),
+        ("состав", {"archive", "reading"}),
+        ("составе", {"archive", "reading"}),
+        ('"состав небольших"', {"reading"}),  # a phrase looks for each spelling
+        ("headline:архива", {"archive"}),
     ],
 )
 def test_fleeting_vowels_stress_marks_and_prefixes(
     forms: Archive, query: str, expected: set[str]
 ) -> None:
     assert found(forms, query) == expected
+
+
+def test_every_form_of_a_noun_snowball_splits_is_highlighted(forms: Archive) -> None:
+    hits = {hit.url: hit.snippet for hit in forms.search("архив")}
+    assert "[архива]" in hits[FORMS["reading"].url]
+    hits = {hit.url: hit.snippet for hit in forms.search("составе")}
+    assert "[состав]" in hits[FORMS["archive"].url]
 
 
 def test_words_with_stress_marks_are_highlighted_whole(forms: Archive) -> None:

@@ -20,14 +20,17 @@ long, a field with nothing right after its colon) raises `SearchQueryError`.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from pipelines.archive.stemming import WORD_RE, fleeting_prefixes, fold, stem
+from pipelines.archive.stemming import WORD_RE, fleeting_prefixes, fold, variants
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
+# a phrase of many -ав/-ив nouns is looked for in its first spellings only
+MAX_SPELLINGS = 8
 FIELDS = {"headline": "headline", "title": "headline", "lead": "lead", "body": "body"}
 OPERATORS = {"AND", "OR", "NOT"}
 _NEGATIONS = {("word", "NOT"), ("minus", "-")}
@@ -61,9 +64,20 @@ class Term:
     prefix: bool = False
     column: str | None = None
     fragment: str = ""
+    # the variant stems of each word, when one has several (`stemming.variants`)
+    forms: tuple[tuple[str, ...], ...] = ()
+
+    def spellings(self) -> list[tuple[str, ...]]:
+        """The term in indexed stems: one phrase per combination of its words' variants."""
+        if not self.forms or self.prefix:
+            return [self.stems]
+        return list(itertools.islice(itertools.product(*self.forms), MAX_SPELLINGS))
 
     def fts(self) -> str:
+        phrases = self.spellings()
         text = _quoted(self.stems)
+        if len(phrases) > 1:
+            text = f"({' OR '.join(_quoted(p) for p in phrases)})"
         if self.prefix:
             starts = [_quoted((*self.stems[:-1], head)) + " *" for head in self.heads()]
             if self.fragment != self.stems[-1]:
@@ -254,10 +268,17 @@ class _Parser:
         self.terms += 1
         if self.terms > MAX_TERMS:
             raise SearchQueryError(f"too many words in the query (the limit is {MAX_TERMS})")
-        stems = tuple(stem(w) for w in found)
+        forms = tuple(variants(w) for w in found)
+        stems = tuple(f[0] for f in forms)
         # one letter is too short to expand and is read as a word
         prefix = prefix and len(found[-1]) >= 2
-        return Term(stems=stems, prefix=prefix, column=column, fragment=found[-1] if prefix else "")
+        return Term(
+            stems=stems,
+            prefix=prefix,
+            column=column,
+            fragment=found[-1] if prefix else "",
+            forms=forms if any(len(f) > 1 for f in forms) else (),
+        )
 
 
 def _only_excluded(item: Node | Term | None) -> bool:
@@ -293,11 +314,10 @@ def _emit_group(item: Node | Term) -> str:
 
 def _collect(item: Node | Term, stems: set[str], prefixes: list[str]) -> None:
     if isinstance(item, Term):
+        for phrase in item.spellings():
+            stems.update(phrase)
         if item.prefix:
-            stems.update(item.stems)
             prefixes.extend(item.heads())
-        else:
-            stems.update(item.stems)
         return
     for child in item.children:
         _collect(child, stems, prefixes)

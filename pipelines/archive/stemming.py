@@ -181,6 +181,27 @@ def stem(word: str) -> str:
     return _cache[word]
 
 
+# endings Snowball takes for a perfective gerund's ("сделав", "открыв") and cuts from nouns
+# too: "взрыв" is indexed as "взр" while "взрыва", "взрывом" are "взрыв"
+_GERUND_LIKE = ("ав", "яв", "ив", "ыв")
+
+
+def variants(word: str) -> tuple[str, ...]:
+    """The stems the forms of one folded word are indexed under: its own, and for a noun
+    in -ав/-ив/-ыв/-яв ("взрыв", "архив", "состав", "Ярослав") the stem of its other forms,
+    which Snowball splits in two. A query looks for both; the index stays as it is."""
+    own = stem(word)
+    if not _CYRILLIC_RE.fullmatch(word):
+        return (own,)
+    if own.endswith(_GERUND_LIKE):  # "взрыва" -> "взрыв"; the bare noun is "взр"
+        other = stem(own)
+    elif word.endswith(_GERUND_LIKE):  # "взрыв" -> "взр"; its other forms are "взрыв"
+        other = word
+    else:
+        return (own,)
+    return (own,) if other == own else (own, other)
+
+
 def words(text: str) -> list[str]:
     """The folded words of `text`, in order."""
     return WORD_RE.findall(fold(text))
