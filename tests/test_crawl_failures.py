@@ -357,6 +357,29 @@ def test_a_bug_in_the_store_is_a_pipeline_error_not_a_write_failure(
     assert [r.exc_info is not None for r in errors] == [True, False]  # one traceback a type
 
 
+def test_an_article_redirected_to_another_site_is_not_stored_as_the_sources(
+    tmp_path: Path,
+) -> None:
+    """A page that left the source's site (a moved story, a hijacked link) is another
+    site's page: dropped with its reason and a warning, not stored under this source."""
+    db = tmp_path / "news.db"
+    ngs22 = load_truth("ngs22")["articles"]
+    with DemoSite(sources=["ngs22", "amic"]) as site:
+        elsewhere = site.bases["amic"] + load_truth("amic")["articles"][0]["path"]
+        site.put("ngs22", ngs22[0]["path"], "", headers={"status": "301", "Location": elsewhere})
+        result = run_cli(
+            "crawl", "ngs22", "--base", f"ngs22={site.bases['ngs22']}", "--db", str(db), "--json"
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    entry = last_json(result.stdout)["sources"]["ngs22"]
+    assert entry["dropped"]["redirected off site"] == 1
+    assert entry["new"] == len(ngs22) - 1  # every other article, as without the redirect
+    assert "redirected off site 1" in result.stderr  # in the summary line of the source
+    with sqlite3.connect(db) as con:
+        hosts = {u.split("/")[2] for (u,) in con.execute("SELECT url FROM articles")}
+    assert hosts == {site.bases["ngs22"].split("/")[2]}
+
+
 def test_a_lost_article_reached_by_redirect_is_fetched_again() -> None:
     """An old-form URL that redirected to the article is forgotten with it: recorded as a
     301, it would otherwise keep the next run from asking for the article again."""

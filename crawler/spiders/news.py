@@ -57,6 +57,7 @@ from crawler.spiders.failures import failure_kind
 
 log = logging.getLogger("newsagg.spider")
 BACKFILL_MAX_PAGES = 1000  # listing pages per listing in a backfill; NEWS_BACKFILL_MAX_PAGES
+OFF_SITE = "redirected off site"  # the reason an article page that left its site is dropped
 
 
 def parse_bases(spec: str | None) -> dict[str, str]:
@@ -321,6 +322,17 @@ class NewsSpider(scrapy.Spider):
         src = self.by_key[key]
         self._count(src, "pages")
         self._count(src, "article_pages")
+        if not src.owns(response.url):  # redirected to another site: not this source's
+            self._count(src, f"dropped/{OFF_SITE}")
+            first = (response.meta.get("redirect_urls") or [response.url])[0]
+            self.logger.warning(
+                "not an article of %s: %s redirected off the site to %s (if the agency moved, "
+                "its source needs the new host)",
+                src.key,
+                first,
+                response.url,
+            )
+            return
         fetched_at = datetime.now(UTC)
         content_type = response.headers.get(b"Content-Type")
         try:
