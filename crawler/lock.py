@@ -49,7 +49,10 @@ class ArchiveLocked(Exception):
 
 
 def lock_path_for(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".lock")
+    """`<db>.lock` beside the archive's real file: every name of it (a symbolic link, a
+    path through a linked folder) takes the same lock."""
+    real = Path(os.path.realpath(db_path))
+    return real.with_name(real.name + ".lock")
 
 
 def _pid(text: str) -> int | None:

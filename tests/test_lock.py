@@ -26,6 +26,23 @@ def test_a_second_crawl_exits_with_tempfail_and_says_why(tmp_path: Path) -> None
     assert not db.exists()  # it touched nothing
 
 
+def test_every_name_of_the_archive_takes_the_same_lock(tmp_path: Path) -> None:
+    """A crawl through a link (`/srv/news/current.db`, a linked folder) and one through the
+    file itself are the same archive: the second waits for the first."""
+    real = tmp_path / "archives" / "news.db"
+    real.parent.mkdir()
+    (tmp_path / "current.db").symlink_to(real)
+    (tmp_path / "linked").symlink_to(real.parent)
+    for name in (tmp_path / "current.db", tmp_path / "linked" / "news.db"):
+        with archive_lock(real), pytest.raises(ArchiveLocked), archive_lock(name):
+            pass
+        with archive_lock(name):
+            assert holder_alive(real)
+    with archive_lock(tmp_path / "current.db"):
+        second = run_cli("crawl", "amic", "--base", "amic=http://127.0.0.1:9", "--db", str(real))
+    assert second.returncode == EX_TEMPFAIL, second.stderr
+
+
 def test_a_crawl_holding_the_lock_for_hours_is_reported_as_maybe_hung(tmp_path: Path) -> None:
     """Cron does not mail exit 75; a lock held for more than STUCK_HOURS exits 1 instead,
     so that a hung crawl, which would skip every later run, is seen."""
