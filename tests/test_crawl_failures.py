@@ -508,6 +508,19 @@ def test_every_tick_of_the_flush_timer_stores_what_waits(monkeypatch: pytest.Mon
     assert store.pending == [article(6)]
 
 
+def test_a_crawl_forced_to_stop_midway_is_not_said_to_have_stopped_before_it_began() -> None:
+    """A second Ctrl-C forces the stop: the spider never closes, so no finish reason;
+    whether pages had been asked for tells a stop before the crawl from one in it."""
+    began = CrawlResult(
+        summary={"sources": {}}, stats={"downloader/request_count": 40}, stop_signal=2
+    )
+    code, (message,) = verdict(began, {})
+    assert code == 130 and message.startswith("interrupted (forced stop): ")
+    early = CrawlResult(summary={"sources": {}}, stats={}, stop_signal=15)
+    code, (message,) = verdict(early, {})
+    assert code == 143 and message.startswith("interrupted (before the crawl began): ")
+
+
 def finished_run(counters: dict[str, int]) -> CrawlResult:
     """A finished run of amic whose stats hold these `newsagg/amic/...` counters."""
     stats: dict[str, Any] = {"finish_reason": "finished", "downloader/response_count": 9}

@@ -238,8 +238,11 @@ def log_to_stderr(verbose: bool) -> None:
 def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, list[str]]:
     """The exit code of a crawl and the stderr lines that explain it."""
     if not result.finished:
+        # no finish reason: the spider never closed, stopped before its first request
+        # by one signal, or forced by a second one (or a crash) in the middle of the crawl
+        began = bool(result.stats.get("downloader/request_count"))
         reason = result.summary.get("finish_reason") or (
-            "before the crawl began" if result.stop_signal else "forced stop"
+            "before the crawl began" if result.stop_signal and not began else "forced stop"
         )
         stored = totals(result.summary)["stored"]
         message = f"interrupted ({reason}): {stored} articles stored; run again to go on"
