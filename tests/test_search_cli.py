@@ -157,6 +157,16 @@ def test_an_exclusion_needs_no_quotes_and_options_still_count(db: Path) -> None:
     assert code == 2 and "no such option: --sinse (did you mean --since?)" in out + err
 
 
+def test_words_after_a_double_dash_are_query_words_whatever_they_look_like(db: Path) -> None:
+    """`--` ends the options: a word after it that begins with "--" is no misspelled
+    option ("no such option: --ремонт" was the answer), an option name is a word."""
+    code, out, err = run("search", "--db", str(db), "--format", "jsonl", "--", "школа", "--ремонт")
+    assert code == 0, out + err
+    assert [json.loads(line)["source"] for line in out.splitlines()] == ["amic"]
+    code, out, err = run("search", "--format", "jsonl", "--db", str(db), "--", "школа", "--limit")
+    assert code == 0 and "no such option" not in out + err
+
+
 def test_an_index_entry_without_its_article_is_skipped(db: Path) -> None:
     """An article row deleted by hand (foreign keys off) leaves its index entry behind: the
     search shows the other hits, no traceback."""

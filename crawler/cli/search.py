@@ -52,19 +52,32 @@ def _hit_fields() -> list[str]:
 
 def _refuse_unknown_options(words: tuple[str, ...]) -> None:
     """Words pass unknown options through (for `-учения`); a misspelled long option
-    (`--sinse`) must still be an error, not a query word that finds nothing."""
-    for word in words:
+    (`--sinse`) must still be an error, not a query word that finds nothing. Words after
+    `--` are query words whatever they look like (`-- --Казахстан`)."""
+    ctx = click.get_current_context()
+    for word in words[: len(words) - ctx.meta.get(AFTER_DASHES, 0)]:
         name = word.split("=", 1)[0]
         if name.startswith("--") and len(name) > 2:
-            ctx = click.get_current_context()
             known = [opt for p in ctx.command.params for opt in p.opts if opt.startswith("--")]
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise click.UsageError(f"no such option: {name}{hint}", ctx)
 
 
+AFTER_DASHES = "newsagg.search.after_dashes"
+
+
+class _SearchCommand(click.Command):
+    """Counts the words after `--`: click takes them as arguments, the last of WORDS."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" in args:
+            ctx.meta[AFTER_DASHES] = len(args) - args.index("--") - 1
+        return super().parse_args(ctx, args)
+
+
 # "пожар -учения" unquoted: a word after "-" is an exclusion, not an unknown option
-@click.command(context_settings={"ignore_unknown_options": True})
+@click.command(cls=_SearchCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
 @source_option("Only this source key (e.g. amic).")
 @click.option("--agency", help="Only this agency, as stored (e.g. 'ИА Амител').")
