@@ -18,9 +18,9 @@ from pipelines.urls import canonicalize_url
 # a pattern does, and most text has only plain single spaces, which `_SPACES` would replace
 # one by one with themselves (a sixth of an import's time in the writing process).
 _SPACE_CHARS = " \t\u00a0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
-_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _SPACES = re.compile(f"[{_SPACE_CHARS}]+")
-_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 _SPACE_SIGNS = ("  ", *_SPACE_CHARS[1:])  # what `_SPACES` would change: not one plain space
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -28,7 +28,7 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 def clean_line(text: str | None) -> str | None:
     if text is None:
         return None
-    if any(char in text for char in _INVISIBLE_CHARS):
+    if any(char in text for char in INVISIBLE_CHARS):
         text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFC", text)
     if any(sign in text for sign in _SPACE_SIGNS):

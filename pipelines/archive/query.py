@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from pipelines.archive.stemming import WORD_RE, fleeting_prefixes, fold, variants
+from pipelines.normalize import INVISIBLE_CHARS
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
@@ -111,8 +112,14 @@ class ParsedQuery:
     prefixes: tuple[str, ...]
 
 
+_DROPPED = str.maketrans(dict.fromkeys(INVISIBLE_CHARS))
+
+
 def _clean(text: str) -> str:
-    # Control and format characters (NUL, escapes, zero-width joiners) become spaces.
+    # What the stored text lost (a soft hyphen, zero-width spaces) goes from the query
+    # too: "Ка\u00adзахстан" is one word there. Other control and format characters (NUL,
+    # escapes, bidi marks) become spaces.
+    text = text.translate(_DROPPED)
     return "".join(" " if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
 
 
