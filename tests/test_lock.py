@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from conftest import ROOT, run_cli
 
 from crawler.demo.server import DemoSite
 from crawler.lock import EX_TEMPFAIL, ArchiveLocked, archive_lock, holder_alive, lock_path_for
+from pipelines.archive import Archive
 
 
 def test_a_second_crawl_exits_with_tempfail_and_says_why(tmp_path: Path) -> None:
@@ -107,3 +110,34 @@ def test_a_lock_left_by_a_killed_crawl_is_taken_over(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"taking over a stale lock: pid {holder.pid}" in result.stderr
     assert lock_path_for(db).read_text(encoding="utf-8") == ""  # a clean exit leaves it empty
+
+
+def _hold_exclusively(db: Path) -> sqlite3.Connection:
+    """Another program's connection that keeps the whole archive locked (an exclusive
+    locking mode and an open write), so that even a reader has to wait."""
+    conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    conn.execute("BEGIN EXCLUSIVE")
+    conn.execute("UPDATE crawl_runs SET status = status")
+    return conn
+
+
+def test_a_locked_archive_is_waited_for_then_a_try_again_later(tmp_path: Path) -> None:
+    """Every command waits the busy timeout from its first statement (the check that the
+    file is an archive used to give up after sqlite3's own 5 s), then exits 75 with what
+    to do, not 2 ("cannot use the archive") as for a bad file."""
+    db = tmp_path / "news.db"
+    Archive.open(db).close()
+    holder = _hold_exclusively(db)
+    try:
+        quick = {"NEWSAGG_BUSY_TIMEOUT": "0.5"}
+        for args in (("stats",), ("search", "пожар"), ("export", "--format", "jsonl")):
+            result = run_cli(*args, "--db", str(db), env=quick)
+            assert result.returncode == EX_TEMPFAIL, (args, result.stderr)
+            assert "is busy: another program has held it locked for 0.5 s" in result.stderr
+        # released within the timeout: the command goes on as if nothing happened
+        threading.Timer(6.5, holder.close).start()
+        waited = run_cli("stats", "--db", str(db), env={"NEWSAGG_BUSY_TIMEOUT": "30"})
+    finally:
+        holder.close()
+    assert waited.returncode == 0, waited.stderr

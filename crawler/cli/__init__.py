@@ -102,12 +102,14 @@ class LazyGroup(click.Group):
         """Errors of the machine, not of the code, as one line instead of a traceback."""
         import sqlite3
 
-        from crawler.cli.options import UsageExit
+        from crawler.cli.options import UsageExit, busy, busy_exit
 
         _stop_cleanly_on_sigterm()
         try:
             return super().invoke(ctx)
         except sqlite3.DatabaseError as exc:
+            if busy(exc):
+                raise busy_exit() from None
             if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (SQLITE_IOERR, SQLITE_FULL):
                 raise click.ClickException(  # the disk failed the work, not the user
                     f"{exc}: what was written before is kept; free some space (or check the "

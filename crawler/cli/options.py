@@ -3,7 +3,8 @@
 Exit codes across the CLI: 0 done; 1 the work failed (see the message); 2 bad input
 (usage, a query, a date, a path, a missing or unreadable archive); 3 a page that is not
 an article (extract) or a source flagged by a health check (crawl --check); 75 another
-crawl holds the archive's lock.
+crawl holds the archive's lock, or another program kept the archive locked past the busy
+timeout (`NEWSAGG_BUSY_TIMEOUT`, 30 s): try again later.
 """
 
 from __future__ import annotations
@@ -232,6 +233,33 @@ def source_option(help_text: str = "Only articles of this source key (e.g. amic)
     return click.option("--source", callback=_known_source, help=help_text)
 
 
+EX_TEMPFAIL = 75  # sysexits.h: try again later (as for a crawl that finds the lock held)
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+
+
+def busy(exc: BaseException) -> bool:
+    """Did SQLite give up waiting for another connection's lock?"""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+
+
+class BusyExit(click.ClickException):
+    """The archive stayed locked by another program: exit 75, like a crawl's held lock."""
+
+    exit_code = EX_TEMPFAIL
+
+
+def busy_exit(db_path: Path | None = None) -> BusyExit:
+    """Exit 75 (try again later): another program held the archive past the busy timeout."""
+    from pipelines.archive.archive import busy_timeout
+
+    where = f" at {db_path}" if db_path else ""
+    return BusyExit(
+        f"the archive{where} is busy: another program has held it locked for "
+        f"{busy_timeout():g} s (a long write, or a program that keeps a transaction open); "
+        "what was written before is kept, try again later (NEWSAGG_BUSY_TIMEOUT sets the wait)"
+    )
+
+
 def missing_archive(db_path: Path) -> UsageExit:
     hint = "run newsagg crawl or newsagg demo first"
     if Path(DEMO_DB).is_file() and db_path.resolve() != Path(DEMO_DB).resolve():
@@ -256,6 +284,8 @@ def open_archive(db_path: Path, *, readonly: bool = True) -> Any:
     except ArchiveNotFound:
         raise missing_archive(db_path) from None
     except (sqlite3.DatabaseError, RuntimeError) as exc:
+        if busy(exc):
+            raise busy_exit(db_path) from None
         if readonly and "readonly database" in str(exc):
             # WAL: even a reader needs to create or write <db>-shm and <db>-wal beside it
             raise UsageExit(

@@ -50,7 +50,18 @@ from pipelines.archive.writer import StoreOutcome
 from pipelines.urls import UrlRules
 
 FTS = schema.FTS_TABLE
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_S = 30.0  # NEWSAGG_BUSY_TIMEOUT: how long to wait for another's lock
+
+
+def busy_timeout() -> float:
+    """Seconds a statement waits for another connection's lock, from the first statement
+    on (sqlite3.connect's own default is 5 s); `NEWSAGG_BUSY_TIMEOUT` changes it."""
+    try:
+        return max(0.0, float(os.environ.get("NEWSAGG_BUSY_TIMEOUT", BUSY_TIMEOUT_S)))
+    except ValueError:
+        return BUSY_TIMEOUT_S
+
+
 PAGE_SIZE = 16_384
 
 
@@ -155,12 +166,15 @@ class Archive:
             # on read-only media no writer can, so there it is the only way to read.
             immutable = "&immutable=1" if _on_read_only_media(path) else ""
             conn = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro{immutable}", uri=True, check_same_thread=False
+                f"{path.resolve().as_uri()}?mode=ro{immutable}",
+                uri=True,
+                check_same_thread=False,
+                timeout=busy_timeout(),
             )
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             fresh = not path.exists() or path.stat().st_size == 0
-            conn = sqlite3.connect(path, check_same_thread=False)
+            conn = sqlite3.connect(path, check_same_thread=False, timeout=busy_timeout())
             if fresh:
                 # Before the first table: most article rows fit a 16 KiB page whole, where
                 # 4 KiB pages spill each body to overflow pages (measured: 14 % smaller file,
@@ -183,19 +197,19 @@ class Archive:
 
     @classmethod
     def _upgrade(cls, path: Path) -> None:
-        conn = sqlite3.connect(path)
+        conn = sqlite3.connect(path, timeout=busy_timeout())
         try:
             _foreign(conn, path)
             db = sqlite_utils.Database(conn)
             if schema.pending(db):
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
                 schema.migrate(db)
         finally:
             conn.close()
 
     def _configure(self) -> None:
         conn = self.db.conn
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if not self.readonly:
             self.db.enable_wal()
