@@ -23,7 +23,8 @@ run, since a 304 next time would hide the feed item or listing entry that leads 
 article page is recorded as such instead (status `LOST`, under the URL first asked for), and
 the next run asks for it whatever leads to it (a link in an article it does not fetch again,
 say). Lost pages are counted per source (`newsagg/<source>/lost_pages`), which makes the next run
-read that source in full (`pipelines.archive.crawlstate.unfinished_sources`).
+read that source in full (`pipelines.archive.crawlstate.unfinished_sources`). A page past
+DOWNLOAD_MAXSIZE is no lost page but an answer (signal `page_too_large`): recorded as 413.
 """
 
 from __future__ import annotations
@@ -42,13 +43,14 @@ from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
 from crawler.items import Article
-from crawler.signals import article_lost, failed_request, page_lost
+from crawler.signals import article_lost, failed_request, page_lost, page_too_large
 from pipelines.archive.crawlstate import LOST, FetchRecord, record_fetches, utc_text, validators
 
 __all__ = ["FetchStateMiddleware", "article_lost", "page_lost"]
 
 logger = logging.getLogger("newsagg.fetchstate")
 TRACKED_KINDS = ("discovery", "article")
+TOO_LARGE = 413  # fetch_state.status of a page past DOWNLOAD_MAXSIZE ("Content Too Large")
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -82,6 +84,7 @@ class FetchStateMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(middleware.forget, signal=article_lost)
         crawler.signals.connect(middleware.page_failed, signal=page_lost)
+        crawler.signals.connect(middleware.too_large, signal=page_too_large)
         crawler.signals.connect(middleware.spider_error, signal=signals.spider_error)
         crawler.signals.connect(middleware.item_error, signal=signals.item_error)
         return middleware
@@ -114,6 +117,13 @@ class FetchStateMiddleware:
         if self.stats and item.source:
             self.stats.inc_value(f"newsagg/{item.source}/dropped/pipeline error")
         self.forget(item)
+
+    def too_large(self, request: Request) -> None:
+        """An article page past DOWNLOAD_MAXSIZE: no response reached `process_response`,
+        but it is an answer; remembered as 413, it is tried again after NEWS_RETRY_HOURS."""
+        if request.meta.get("kind") == "article":
+            now = utc_text(datetime.now(UTC))
+            self.records[request.url] = FetchRecord(request.url, TOO_LARGE, fetched_at=now)
 
     def page_failed(self, request: Request) -> None:
         """The page could not be downloaded: as for an article the store lost."""

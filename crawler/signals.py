@@ -15,6 +15,11 @@ article_lost = object()
 # Sent by the spider's errback with `request=` when a page could not be downloaded (DNS,
 # refused, timed out, connection lost, a 5xx after retries); not for robots.txt or a 4xx.
 page_lost = object()
+# Sent by the spider's errback with `request=` when an article page was larger than
+# DOWNLOAD_MAXSIZE: the site's answer, remembered (status 413) so that it is tried again
+# after NEWS_RETRY_HOURS, not on every run, which a lost page would make read its source in
+# full.
+page_too_large = object()
 
 
 def failed_request(response: Response | Failure) -> Request | None:

@@ -153,3 +153,25 @@ def test_an_article_that_timed_out_is_stored_by_the_next_run(tmp_path: Path) -> 
         assert len(stored_paths(db, base)) == ARTICLES
 
         assert_back_to_not_modified(site, db)
+
+
+def test_a_page_too_large_to_download_is_remembered_not_lost(tmp_path: Path) -> None:
+    """A page past DOWNLOAD_MAXSIZE (8 MB) is the site's answer, the same on every run. It
+    was counted lost, so every later run read the source in full and downloaded it again;
+    now it is remembered (413) and tried again after NEWS_RETRY_HOURS."""
+    db = tmp_path / "news.db"
+    huge = "<html><body><p>" + "Очень длинная страница. " * 400_000 + "</p></body></html>"
+    with DemoSite(sources=["ngs22"]) as site:
+        site.put("ngs22", LOST_PATH, huge, headers={"Content-Type": "text/html; charset=utf-8"})
+        first, asked = crawl(site, db)
+        assert (LOST_PATH, 200) in asked
+        assert first["errors"] == {"too large": 1} and first.get("lost_pages", 0) == 0
+        assert first["new"] == ARTICLES - 1
+        second, asked = crawl(site, db)
+    assert LOST_PATH not in {path for path, _ in asked}
+    assert second.get("lost_pages", 0) == 0 and second.get("errors", {}) == {}
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT status FROM fetch_state WHERE url = ?", (site.bases["ngs22"] + LOST_PATH,)
+        ).fetchall()
+    assert rows == [(413,)]

@@ -3,8 +3,8 @@
 Scrapy wraps Twisted's errors, and Twisted wraps its own (`ResponseNeverReceived` holds the
 reasons), so a failure is classified by the first known exception among its causes. The
 kinds are what the run summary, `newsagg stats` and the health flags show: "dns",
-"refused", "timeout", "tls", "lost", "http 5xx", "robots", "ignored", else the exception's
-type name.
+"refused", "timeout", "tls", "lost", "http 5xx", "robots", "ignored", "too large" (past
+DOWNLOAD_MAXSIZE), else the exception's type name.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from OpenSSL.SSL import Error as SSLError
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
@@ -45,6 +46,15 @@ FAILURE_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 
+# A page past DOWNLOAD_MAXSIZE: an answer of the site's, the same on every run (not lost).
+TOO_LARGE = "too large"
+
+
+def _too_large(exc: BaseException) -> bool:
+    """Scrapy cancels a download past DOWNLOAD_MAXSIZE ("... larger than download max size")."""
+    return isinstance(exc, DownloadCancelledError) and "max size" in str(exc)
+
+
 def _causes(exc: BaseException) -> Iterator[BaseException]:
     """The exception, what it was raised from, and what a Twisted wrapper holds."""
     seen: list[BaseException] = []
@@ -70,6 +80,8 @@ def failure_kind(failure: Failure) -> str | None:
     if isinstance(exc, IgnoreRequest):
         return "robots" if "robots.txt" in str(exc) else "ignored"
     causes = list(_causes(exc)) if exc is not None else []
+    if any(_too_large(cause) for cause in causes):
+        return TOO_LARGE
     for types, kind in FAILURE_KINDS:
         if any(isinstance(cause, types) for cause in causes):
             return kind

@@ -51,9 +51,9 @@ from crawler import discovery
 from crawler.backfill import hint_time, listing_dates, newer_than, since_moment
 from crawler.failedpages import FailedPages
 from crawler.items import Article, NotAnArticle
-from crawler.signals import failed_request, page_lost
+from crawler.signals import failed_request, page_lost, page_too_large
 from crawler.sources import Source, UnknownSource, get_source
-from crawler.spiders.failures import failure_kind
+from crawler.spiders.failures import TOO_LARGE, failure_kind
 
 log = logging.getLogger("newsagg.spider")
 BACKFILL_MAX_PAGES = 1000  # listing pages per listing in a backfill; NEWS_BACKFILL_MAX_PAGES
@@ -288,7 +288,11 @@ class NewsSpider(scrapy.Spider):
             return
         self._count(src, f"errors/{kind}")
         self.logger.info("could not download %s: %s (%s)", request.url, kind, failure.value)
-        if kind not in ("robots", "ignored") and self.crawler:  # left out on purpose: not lost
+        if not self.crawler or kind in ("robots", "ignored"):  # left out on purpose: not lost
+            return
+        if kind == TOO_LARGE:
+            self.crawler.signals.send_catch_log(page_too_large, request=request)
+        else:
             self.crawler.signals.send_catch_log(page_lost, request=request)
 
     def spider_error(self, failure: Failure, response: Response | Failure) -> None:
