@@ -350,6 +350,14 @@ def _process_class() -> Any:
             if self.tell and frame is not None:
                 reactor.callFromThread(_tell, stopping_notice(signum))
             super()._signal_shutdown(signum, frame)
+            reactor.callFromThread(self._drop_queued)
+
+        def _drop_queued(self) -> None:
+            """After Scrapy's stop: what waits for a connection is not downloaded."""
+            from crawler.stopdownloads import drop_queued
+
+            for crawler in self.crawlers:
+                drop_queued(crawler)
 
     return SignalledProcess
 

@@ -49,6 +49,8 @@ USER_AGENT = f"newsagg/{NEWS_VERSION} (+{NEWS_CONTACT_URL}; news archiving for r
 DOWNLOADER_MIDDLEWARES = {
     # sees answers before redirects are followed (600): records the URL that redirected
     "crawler.middlewares.FetchStateMiddleware": 650,
+    # last before the download: after a stop signal, nothing more is downloaded
+    "crawler.stopdownloads.StopDownloadsMiddleware": 990,
 }
 
 # -- pipeline -----------------------------------------------------------------------

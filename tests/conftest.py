@@ -47,6 +47,18 @@ def run_cli(
     )
 
 
+def start_cli(*args: str) -> subprocess.Popen[str]:
+    """Start `newsagg ARGS` in a fresh interpreter and return at once (to signal it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+
+
 def load_truth(key: str) -> dict[str, Any]:
     path = SITE_ROOT / key / "_truth.json"
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, load_truth, run_cli
+from conftest import ROOT, load_truth, run_cli, start_cli
 from scrapy import signals
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
 from scrapy.http import Request, Response
@@ -34,7 +36,7 @@ from twisted.web._newclient import ResponseNeverReceived
 import pipelines.store
 from crawler.cli.crawl import EXIT_NOT_WRITTEN, EXIT_NOTHING_FETCHED, EXIT_SOFTWARE, verdict
 from crawler.crawl import CrawlResult
-from crawler.demo.server import DemoSite
+from crawler.demo.server import DemoSite, _Page
 from crawler.health import CHECK_EXIT_CODE
 from crawler.items import Article
 from crawler.middlewares import FetchStateMiddleware, article_lost
@@ -574,3 +576,40 @@ def test_failed_pages_are_capped_per_run_and_in_all(tmp_path: Path) -> None:
     assert kept == [f"https://amic.ru/news/{r}-{n}" for r, n in ((1, 2), (1, 3))] + [
         f"https://amic.ru/news/2-{n}" for n in range(4)
     ]
+
+
+class HangingArticles(DemoSite):
+    """The demo site whose article pages never come in time; remembers when each was
+    asked for."""
+
+    asked: list[float]
+
+    def _resolve(self, source: str, raw_path: str) -> _Page:
+        if re.match(r"^/text/.", raw_path):
+            self.asked.append(time.monotonic())
+            time.sleep(3)
+        return super()._resolve(source, raw_path)
+
+
+def test_after_sigterm_nothing_more_is_downloaded(tmp_path: Path) -> None:
+    """Scrapy's graceful stop let every request already handed to the downloader run: the
+    article pages queued for a connection were each asked for after SIGTERM, each waiting
+    the timeout, minutes against a site that hangs. Now only those under way finish."""
+    db = tmp_path / "n.db"
+    with HangingArticles(sources=["ngs22"]) as site:
+        site.asked, base = [], f"ngs22={site.bases['ngs22']}"
+        crawl = start_cli("crawl", "ngs22", "--timeout", "1", "--base", base, "--db", str(db))
+        try:
+            deadline = time.monotonic() + 60
+            while not site.asked:
+                assert time.monotonic() < deadline and crawl.poll() is None
+                time.sleep(0.05)
+            time.sleep(0.2)
+            stopped_at = time.monotonic()
+            crawl.send_signal(signal.SIGTERM)
+            _, err = crawl.communicate(timeout=120)
+        finally:
+            crawl.kill()
+        after = [t for t in site.asked if t > stopped_at]
+    assert crawl.returncode == 128 + signal.SIGTERM, err[-3000:]
+    assert after == [], f"{len(after)} article pages asked for after SIGTERM"

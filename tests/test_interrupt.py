@@ -9,7 +9,6 @@ the archive is polled (a second reader, as WAL allows) until it holds some artic
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import sqlite3
@@ -20,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_KEYS, ROOT, HoldingSite, crawl_demo, load_truth, run_cli
+from conftest import DEMO_KEYS, ROOT, HoldingSite, crawl_demo, load_truth, run_cli, start_cli
 
 from crawler.crawl import JOB_SEAL
 from crawler.demo.server import SITE_ROOT, DemoSite, _Page
@@ -50,14 +49,7 @@ def site() -> Iterator[SlowSite]:
 def start_crawl(site: DemoSite, db: Path, *extra: str) -> subprocess.Popen[str]:
     bases = [arg for key in DEMO_KEYS for arg in ("--base", f"{key}={site.bases[key]}")]
     args = ["crawl", *DEMO_KEYS, *bases, "--db", str(db), "--json", *extra]
-    return subprocess.Popen(
-        [sys.executable, "-m", "crawler", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-    )
+    return start_cli(*args)
 
 
 def count(db: Path, sql: str = "SELECT COUNT(*) FROM articles") -> int:
@@ -161,23 +153,7 @@ def test_ctrl_c_while_the_crawl_starts_exits_130_without_a_traceback(
     tracebacks) and exit 1, which cron reads as "nothing fetched". The delays sweep that
     start, counted from the "crawling ..." line."""
     bases = [arg for key in DEMO_KEYS for arg in ("--base", f"{key}={site.bases[key]}")]
-    crawl = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crawler",
-            "crawl",
-            *DEMO_KEYS,
-            *bases,
-            "--db",
-            str(tmp_path / "n.db"),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-    )
+    crawl = start_cli("crawl", *DEMO_KEYS, *bases, "--db", str(tmp_path / "n.db"))
     try:
         assert crawl.stderr is not None
         first = crawl.stderr.readline()

@@ -25,6 +25,8 @@ from twisted.internet import defer
 from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
+from crawler.stopdownloads import StoppedDownload
+
 # Download failures (Scrapy's own, and Twisted's under them) -> the kind counted as
 # `errors/<kind>`; the first match wins.
 FAILURE_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
@@ -46,6 +48,8 @@ FAILURE_KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 
+# A request the crawl did not download because it was stopping: no failure of the site's.
+STOPPED = "stopped"
 # A page past DOWNLOAD_MAXSIZE: an answer of the site's, the same on every run (not lost).
 TOO_LARGE = "too large"
 
@@ -77,6 +81,8 @@ def failure_kind(failure: Failure) -> str | None:
     if isinstance(exc, HttpError):
         status = exc.response.status
         return f"http {status // 100}xx" if status >= 500 else None
+    if isinstance(exc, StoppedDownload):
+        return STOPPED
     if isinstance(exc, IgnoreRequest):
         return "robots" if "robots.txt" in str(exc) else "ignored"
     causes = list(_causes(exc)) if exc is not None else []

@@ -53,7 +53,7 @@ from crawler.failedpages import FailedPages
 from crawler.items import Article, NotAnArticle
 from crawler.signals import failed_request, page_lost, page_too_large
 from crawler.sources import Source, UnknownSource, get_source
-from crawler.spiders.failures import TOO_LARGE, failure_kind
+from crawler.spiders.failures import STOPPED, TOO_LARGE, failure_kind
 
 log = logging.getLogger("newsagg.spider")
 BACKFILL_MAX_PAGES = 1000  # listing pages per listing in a backfill; NEWS_BACKFILL_MAX_PAGES
@@ -281,7 +281,7 @@ class NewsSpider(scrapy.Spider):
         """Errback of every request: count the failure under its source and kind."""
         request = getattr(failure, "request", None)
         kind = failure_kind(failure)
-        if request is None or kind is None:
+        if request is None or kind in (None, STOPPED):  # a stop: the next run reads in full
             return
         src = self.by_key.get(request.meta.get("source", ""))
         if src is None:
