@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from crawler.runstats import error_text
+from crawler.runstats import error_text, http_text
 
 # Item field -> the name people read in stats and flags.
 FIELD_LABELS = {
@@ -79,9 +79,7 @@ def _parse(moment: str) -> datetime | None:
 def _down(entry: dict[str, Any]) -> str | None:
     if answered(entry):
         return None
-    http = entry.get("http") or {}
-    details = [error_text(entry.get("errors") or {})]
-    details += [f"HTTP {code} ×{n}" for code, n in sorted(http.items())]
+    details = (error_text(entry.get("errors") or {}), http_text(entry.get("http") or {}))
     detail = ", ".join(d for d in details if d)
     return "down: no page fetched in the last run" + (f" ({detail})" if detail else "")
 

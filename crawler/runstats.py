@@ -41,6 +41,13 @@ def error_text(errors: dict[str, int]) -> str:
     return ", ".join(f"{ERROR_LABELS.get(kind, kind)} ×{n}" for kind, n in sorted(errors.items()))
 
 
+def http_text(http: dict[str, int]) -> str:
+    """`{"404": 2}` -> `HTTP 404 ×2` (codes in order); empty for none."""
+    if not http:
+        return ""
+    return "HTTP " + ", ".join(f"{code} ×{n}" for code, n in sorted(http.items()))
+
+
 def exception_text(exceptions: dict[str, int]) -> str:
     """`{"ImportError": 12}` -> `ImportError ×12` (types in a stable order)."""
     return ", ".join(f"{name} ×{n}" for name, n in sorted(exceptions.items()))
@@ -138,9 +145,8 @@ def source_line(key: str, entry: dict[str, Any]) -> str:
     dropped = entry.get("dropped") or {}
     reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
     parts.append(f"{sum(dropped.values())} dropped" + (f" ({reasons})" if reasons else ""))
-    http = entry.get("http") or {}
-    if http:
-        parts.append("HTTP " + ", ".join(f"{code} ×{n}" for code, n in sorted(http.items())))
+    if entry.get("http"):
+        parts.append(http_text(entry["http"]))
     coverage = entry.get("coverage") or {}
     shown = [
         f"{label} {coverage[name]:.0%}" for name, label in LINE_FIELDS.items() if name in coverage

@@ -60,6 +60,9 @@ def test_unknown_source_is_a_usage_error() -> None:
         (("amic", "--base", "katun24=http://127.0.0.1:1"), "'katun24' is not a source of this"),
         (("--demo", "amic", "--base", "amic=http://x"), "--demo serves its sources from the"),
         (("--demo", "nope"), "the demo site has no source 'nope'; it has: amic, katun24"),
+        # a path would be dropped: the source's own paths go on the new origin
+        (("amic", "--base", "amic=http://127.0.0.1:1/mirror/"), "is not an origin"),
+        (("amic", "--base", "amic=http://127.0.0.1:1/?site=amic"), "is not an origin"),
     ],
 )
 def test_crawl_refuses_sources_it_would_ignore(args: tuple[str, ...], message: str) -> None:

@@ -121,6 +121,20 @@ def test_a_silent_server_times_out_quickly_with_a_short_timeout(
     assert f"amic: 0 pages, timed out ×{entry_requests('amic')}" in result.stderr
 
 
+def test_a_source_whose_pages_are_all_missing_is_told_apart_from_no_network(
+    tmp_path: Path,
+) -> None:
+    """Feeds that answer 404 (a wrong --base, a site that moved its feeds) are answers:
+    the message used to say "no answer ... no network, or every site is down"."""
+    with DemoSite(sources=["ngs22"]) as site:  # a server without amic's pages
+        base = f"amic={site.bases['ngs22']}"
+        result = run_cli("crawl", "amic", "--base", base, "--db", str(tmp_path / "n.db"))
+    assert result.returncode == EXIT_NOTHING_FETCHED, result.stderr[-3000:]
+    assert f"amic: HTTP 404 ×{entry_requests('amic')}" in result.stderr
+    assert "the sites answered with errors" in result.stderr
+    assert "no network" not in result.stderr
+
+
 def test_a_source_that_worked_before_and_stops_answering_is_flagged_down(
     closed_port: int, tmp_path: Path
 ) -> None:

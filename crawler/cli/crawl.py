@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 from click.core import ParameterSource
@@ -27,7 +28,7 @@ from click.core import ParameterSource
 from crawler.cli.options import DEMO_DB, DateOrTime, db_option
 from crawler.cli.report import crawl_summary
 from crawler.health import CHECK_EXIT_CODE, answered
-from crawler.runstats import error_text, exception_text, totals
+from crawler.runstats import error_text, exception_text, http_text, totals
 from crawler.sources import Source, UnknownSource, demo_sources, get_source, real_sources
 
 if TYPE_CHECKING:
@@ -45,6 +46,14 @@ def _parse_base(values: tuple[str, ...]) -> dict[str, str]:
         key, sep, url = value.partition("=")
         if not sep or not url.startswith(("http://", "https://")):
             raise click.BadParameter(f"expected KEY=URL, got {value!r}", param_hint="--base")
+        parts = urlsplit(url)
+        if not parts.netloc or parts.path.strip("/") or parts.query or parts.fragment:
+            # the source's own paths go on the new origin: a path here would be dropped
+            raise click.BadParameter(
+                f"{url!r} is not an origin: give scheme, host and port only "
+                f"(e.g. {key}=http://127.0.0.1:8001); the source's paths are kept",
+                param_hint="--base",
+            )
         bases[key] = url.rstrip("/")
     return bases
 
@@ -98,7 +107,8 @@ def choose_demo_sources(
     "--base",
     multiple=True,
     metavar="KEY=URL",
-    help="Serve a source from another origin (a mirror, a test server).",
+    help="Serve a source from another origin (a mirror, a test server): scheme, host "
+    "and port, no path.",
 )
 @click.option(
     "--demo",
@@ -235,6 +245,12 @@ def log_to_stderr(verbose: bool) -> None:
     log.propagate = False
 
 
+def _failures(entry: dict[str, Any]) -> str:
+    """What a source's requests met instead of a page: errors, then HTTP statuses."""
+    parts = (error_text(entry.get("errors") or {}), http_text(entry.get("http") or {}))
+    return ", ".join(p for p in parts if p) or "no answer"
+
+
 def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, list[str]]:
     """The exit code of a crawl and the stderr lines that explain it."""
     if not result.finished:
@@ -250,14 +266,12 @@ def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, li
         return code, [message]
     entries = result.summary.get("sources", {})
     if entries and not any(answered(entry) for entry in entries.values()):
-        why = "; ".join(
-            f"{key}: {error_text(entry.get('errors') or {}) or 'no answer'}"
-            for key, entry in entries.items()
-        )
-        message = (
-            f"newsagg crawl: nothing fetched from any source ({why}): "
-            "no network, or every site is down"
-        )
+        why = "; ".join(f"{key}: {_failures(entry)}" for key, entry in entries.items())
+        if any(entry.get("http") for entry in entries.values()):
+            cause = "the sites answered with errors: are the sources' addresses (--base) right?"
+        else:
+            cause = "no network, or every site is down"
+        message = f"newsagg crawl: nothing fetched from any source ({why}): {cause}"
         return EXIT_NOTHING_FETCHED, [message]
     if result.summary.get("spider_exceptions"):
         raised = "; ".join(
