@@ -508,6 +508,9 @@ def test_days_can_be_read_in_the_readers_zone(tmp_path: Path) -> None:
     # a time without an offset is the zone's: 02:00 in Barnaul, not 02:00 UTC
     assert found("--since", "2026-11-01T02:00", "--tz", "Asia/Barnaul") == [night.url]
     assert found("--since", "2026-11-01T02:01", "--tz", "Asia/Barnaul") == []
+    # zone names in any case, as people type them
+    assert found("--since", "2026-11-01", "--tz", "asia/barnaul") == [night.url]
+    assert found("--since", "2026-11-01", "--tz", "utc") == []
     exported = CliRunner().invoke(
         cli,
         ["export", "--format", "jsonl", "--since", "2026-11-01", "--tz", "Asia/Barnaul",

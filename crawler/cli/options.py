@@ -142,16 +142,20 @@ class Zone(click.ParamType):
     name = "ZONE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
         if isinstance(value, tzinfo):
             return value
+        name = str(value).strip()
         try:
-            return ZoneInfo(str(value).strip())
+            return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            self.fail(
-                f"{value!r} is not a time zone (e.g. Asia/Barnaul, Europe/Moscow)", param, ctx
-            )
+            pass
+        # the names are file names, in their case: "utc" or "asia/barnaul" mean the same
+        spelled = {zone.lower(): zone for zone in available_timezones()}.get(name.lower())
+        if spelled:
+            return ZoneInfo(spelled)
+        self.fail(f"{value!r} is not a time zone (e.g. Asia/Barnaul, Europe/Moscow)", param, ctx)
 
 
 def tz_option(f: F) -> F:
