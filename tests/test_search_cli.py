@@ -138,6 +138,9 @@ def test_table_on_a_terminal_keeps_only_its_own_bold() -> None:
     assert f"{BOLD[0]}Пожар␛]0;взломано␇{BOLD[1]}" in table
     assert f"Склад {BOLD[0]}горел{BOLD[1]} два часа␛[2J" in table
     assert "ИА␛[5m Амител" in table and "500003␇" in table
+    # a right-to-left override would show the rest of its line backwards
+    shown = render_table([{**row, "url": "https://amic.ru/\u202egpj.exe", "agency": "А\u2067Б"}])
+    assert "https://amic.ru/\ufffdgpj.exe" in shown and "А\ufffdБ" in shown
 
 
 def test_several_arguments_are_one_query(db: Path) -> None:

@@ -32,13 +32,17 @@ MAX_OFFSET = 10**9  # far past any archive, and within SQLite's 64-bit integers
 
 # Control characters (C0, DEL, C1) as the table shows them: a stored escape sequence must not
 # retitle, recolour or clear the reader's terminal. Line breaks and tabs are spaces; the rest
-# are visible marks (U+2400 control pictures; C1, which has none: U+FFFD).
+# are visible marks (U+2400 control pictures; C1 and the bidi controls, which have none:
+# U+FFFD).
 _BREAKS = "\t\n\v\f\r"
 _VISIBLE = {
     **{code: chr(0x2400 + code) for code in range(0x20)},
     **{ord(c): " " for c in _BREAKS},
     0x7F: "\u2421",
     **{code: "\ufffd" for code in range(0x80, 0xA0)},
+    # bidi embeddings, overrides and isolates: they would reorder what follows on the line
+    # (a URL shown backwards); marks, as C1 (LRM and RLM only mark, and stay)
+    **{code: "\ufffd" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
 }
 
 
