@@ -40,6 +40,9 @@ def problem(article: Article) -> str | None:
         return "no url"
     if not (article.headline or "").strip():
         return "no headline"
-    if len((article.body or "").strip()) < MIN_BODY_CHARS:
+    body = (article.body or "").strip()
+    if not body:
         return "empty body"
+    if len(body) < MIN_BODY_CHARS:  # a teaser, a caption: what a parser would not call a body
+        return "short body"
     return None

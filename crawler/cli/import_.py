@@ -50,6 +50,7 @@ class _Reader:
             self.first_problem = f"line {number}: {reason}"
 
     def __iter__(self) -> Iterator[Article]:
+        from crawler.sources import key_for_url
         from pipelines.normalize import normalize
         from pipelines.validate import problem
 
@@ -83,6 +84,8 @@ class _Reader:
                 self._skip(number, f"not an article ({type(exc).__name__})")
                 continue
             article.raw_html = page
+            if not article.source and article.url:  # a record of another tool's
+                article.source = key_for_url(article.url)
             reason = problem(article)
             if reason:
                 self._skip(number, reason)
@@ -181,11 +184,22 @@ def _typed(article: Article) -> Article:
 
 
 def _first_seen(value: Any) -> str | None:
-    """An exported `first_seen` as UTC text; None when it is missing, no time, or later than
-    now (a clock that ran ahead must not make an article look older than a stored copy)."""
+    """An exported `first_seen` as UTC text; None when it is missing, unreadable, or later
+    than now (a clock that ran ahead must not make an article look older than a stored
+    copy). A day alone (`2024-03-05`, another tool's export) is its last second in UTC: it
+    was first seen that day, at the latest then."""
+    from datetime import date
+
     from pipelines.archive.rows import now_utc, to_utc
 
-    moment = to_utc(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    moment = to_utc(value)
+    if moment is None and len(value.strip()) == 10:
+        try:
+            moment = date.fromisoformat(value.strip()).isoformat() + "T23:59:59Z"
+        except ValueError:
+            moment = None
     return moment if moment is not None and moment <= now_utc() else None
 
 

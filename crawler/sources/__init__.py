@@ -147,6 +147,16 @@ def get_source(key: str) -> Source:
         raise UnknownSource(key, (k for k, s in SOURCES.items() if not s.demo)) from None
 
 
+def key_for_url(url: str) -> str:
+    """The source an article URL belongs to when nothing names it (an import from another
+    tool): the registered source that owns its host, else the host itself, less `www.`."""
+    for source in SOURCES.values():
+        if not source.demo and source.owns(url):
+            return source.key
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
 def parser_args_for(key: str | None) -> ParserArgs:
     """`Source.parser_args` of a registered key; an unknown key goes to the parser as is."""
     source = SOURCES.get(key or "")
