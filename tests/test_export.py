@@ -643,11 +643,11 @@ def test_cursor_table_shape(tmp_path: Path) -> None:
     wait_next_second()
     incremental(path, tmp_path / "1.jsonl")
     conn = sqlite3.connect(path)
-    row = conn.execute("SELECT name, last_id, rows FROM export_cursors").fetchone()
+    row = conn.execute("SELECT name, last_id, rows, filters FROM export_cursors").fetchone()
     columns = [r[1] for r in conn.execute("PRAGMA table_info(export_cursors)")]
     conn.close()
-    assert columns == ["name", "last_seen", "last_id", "updated_at", "rows"]
-    assert row == ("nightly", 4, 4)
+    assert columns == ["name", "last_seen", "last_id", "updated_at", "rows", "filters"]
+    assert row == ("nightly", 4, 4, "")  # no filters
 
 
 def test_stdout_export(archive: Archive, capfdbinary: pytest.CaptureFixture[bytes]) -> None:

@@ -14,15 +14,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlite_utils
+from click.testing import CliRunner
 from test_export import ARTICLES, build_archive, read_jsonl, wait_next_second
 from test_stories import ORIGIN, ORIGINAL, article
 
+from crawler.cli import cli as main_cli
 from crawler.items import Article, Image
 from pipelines.archive import Archive
 from pipelines.archive import schema as schema_mod
 from pipelines.archive.reparse import reparse
-from pipelines.export import export_articles
+from pipelines.export import ExportError, export_articles
 from pipelines.export.cursor import ExportCursor, change_key
 from pipelines.export.selection import Filters, select
 
@@ -266,3 +269,32 @@ def test_an_incremental_export_goes_on_where_it_stopped_before_the_upgrade(
     Archive.open(path).close()  # the upgrade, a second before the export
     assert sorted(delivered(path, tmp_path / "1.jsonl")) == [3, 4]
     assert delivered(path, tmp_path / "2.jsonl") == {}
+
+
+def test_a_named_export_keeps_to_its_filters(tmp_path: Path) -> None:
+    """A cursor moved by `--source amic` runs has passed the other sources' rows: a run of
+    the same name for katun24 would never deliver katun24's older articles. It is refused
+    with what to do; the same filters go on; a cursor saved before filters were remembered
+    takes the next run's."""
+    path = build_archive(tmp_path / "news.db")
+    sources = ids_by_source(path)
+    assert sorted(delivered(path, tmp_path / "1.jsonl", source="amic")) == [sources["amic"]]
+    with pytest.raises(ExportError, match="saved by exports with --source amic, and this one"):
+        delivered(path, tmp_path / "2.jsonl", source="katun24")
+    assert delivered(path, tmp_path / "3.jsonl", source="amic") == {}
+    other = build_archive(tmp_path / "other.db")
+    export = ["export", "--format", "jsonl", "--since-last", "nightly", "--db", str(other)]
+    first = CliRunner().invoke(main_cli, [*export, "--source", "amic"])
+    assert first.exit_code == 0, first.output
+    refused = CliRunner().invoke(main_cli, export)  # all sources, under amic's cursor
+    assert refused.exit_code == 2 and "Give this export its own name" in refused.output
+
+
+def test_a_cursor_from_before_the_filters_were_remembered_takes_the_next_runs(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    old_archive(path)
+    assert sorted(delivered(path, tmp_path / "1.jsonl", source="ngs22")) == [3, 4]
+    with pytest.raises(ExportError, match="--source ngs22"):
+        delivered(path, tmp_path / "2.jsonl")

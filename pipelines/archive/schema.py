@@ -305,6 +305,15 @@ def m009_accents(db: sqlite_utils.Database) -> None:
     accents.reindex_stressed(db.conn, FTS_TABLE)
 
 
+def m010_cursor_filters(db: sqlite_utils.Database) -> None:
+    """`export_cursors.filters`: the filters of the named incremental export that saved the
+    cursor. A cursor moved by `--source amic` runs has passed other sources' rows, so a run
+    of the same name with other filters must be refused, not quietly skip them. The table
+    exists only once an incremental export ran; older cursors keep NULL (no check)."""
+    if "export_cursors" in db.table_names():
+        db.execute("ALTER TABLE export_cursors ADD COLUMN filters TEXT")
+
+
 def index_all(conn: sqlite3.Connection, batch: int = 2000) -> int:
     """Empty the full-text index and index every article again, reading slices of ids so that
     memory stays flat at any archive size; returns how many were indexed."""
@@ -333,13 +342,17 @@ MIGRATIONS: list[Migration] = [
     m007_stats_indexes,
     m008_crawl_lookups,
     m009_accents,
+    m010_cursor_filters,
 ]
 
 
 # Migrations an archive that cannot be upgraded (on read-only media) is read without: those
-# that only add indexes (it reads right, only slower), and m009, without which a few rows
-# are found as the versions before it found them.
-READ_WITHOUT = frozenset({"m007_stats_indexes", "m008_crawl_lookups", "m009_accents"})
+# that only add indexes (it reads right, only slower), m009, without which a few rows
+# are found as the versions before it found them, and m010, which only incremental exports
+# use (and they need a writable archive).
+READ_WITHOUT = frozenset(
+    {"m007_stats_indexes", "m008_crawl_lookups", "m009_accents", "m010_cursor_filters"}
+)
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:

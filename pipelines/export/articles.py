@@ -105,9 +105,16 @@ def export_articles(
         )
     key = cursors.change_key(conn) if since_last else None
     after = cursors.load(conn, since_last) if since_last else None
-    selection = select(
-        Filters(query, source, agency, since, until, collapse_stories), after=after, key=key
-    )
+    filters = Filters(query, source, agency, since, until, collapse_stories)
+    if after is not None and after.filters is not None and after.filters != filters.described():
+        # the cursor passed rows of other filters: this run would never deliver those
+        raise ExportError(
+            f"--since-last {since_last} was saved by exports with "
+            f"{after.filters or 'no filters'}, and this one has "
+            f"{filters.described() or 'no filters'}: articles changed before its cursor "
+            "would be skipped. Give this export its own name (each name keeps its own cursor)"
+        )
+    selection = select(filters, after=after, key=key)
     total = selection.count(conn) if progress is not None else 0
     if progress is not None:
         progress(0, total)
@@ -121,7 +128,12 @@ def export_articles(
     saved = None
     if since_last:
         last_seen, last_id = cursors.advance(tracker.key, tracker.last_id, settled)
-        saved = cursors.save(db, cursors.ExportCursor(since_last, last_seen, last_id, rows=written))
+        saved = cursors.save(
+            db,
+            cursors.ExportCursor(
+                since_last, last_seen, last_id, rows=written, filters=filters.described()
+            ),
+        )
     return ExportResult(written, out, saved)
 
 

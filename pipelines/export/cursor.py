@@ -37,6 +37,9 @@ class ExportCursor:
     last_id: int
     updated_at: str | None = None
     rows: int | None = None  # rows delivered by the run that saved it
+    # the filters of the runs that moved it (`Filters.described`); None: saved before
+    # they were remembered
+    filters: str | None = None
 
 
 def change_key(conn: sqlite3.Connection) -> str:
@@ -64,7 +67,14 @@ def advance(last_seen: str, last_id: int, settled: str) -> tuple[str, int]:
 
 def ensure_table(db: sqlite_utils.Database) -> None:
     db.table(TABLE).create(
-        {"name": str, "last_seen": str, "last_id": int, "updated_at": str, "rows": int},
+        {
+            "name": str,
+            "last_seen": str,
+            "last_id": int,
+            "updated_at": str,
+            "rows": int,
+            "filters": str,
+        },
         pk="name",
         if_not_exists=True,
     )
@@ -73,15 +83,21 @@ def ensure_table(db: sqlite_utils.Database) -> None:
 def load(conn: sqlite3.Connection, name: str) -> ExportCursor | None:
     """The saved cursor `name`, or None on a first run (or an archive without the table)."""
     try:
-        row = conn.execute(
-            f"SELECT name, last_seen, last_id, updated_at, rows FROM {TABLE} WHERE name = ?",
-            (name,),
-        ).fetchone()
+        row = conn.execute(f"SELECT * FROM {TABLE} WHERE name = ?", (name,)).fetchone()
+        names = [d[0] for d in conn.execute(f"SELECT * FROM {TABLE} LIMIT 0").description]
     except sqlite3.OperationalError:  # no such table: nothing was exported incrementally yet
         return None
     if row is None:
         return None
-    return ExportCursor(row[0], row[1] or "", int(row[2] or 0), row[3], row[4])
+    saved = dict(zip(names, row, strict=True))
+    return ExportCursor(
+        saved["name"],
+        saved["last_seen"] or "",
+        int(saved["last_id"] or 0),
+        saved["updated_at"],
+        saved["rows"],
+        saved.get("filters"),
+    )
 
 
 def writable(conn: sqlite3.Connection) -> bool:
@@ -110,15 +126,23 @@ def save(db: sqlite_utils.Database, cursor: ExportCursor) -> ExportCursor:
         cursor.last_id,
         utc_now().strftime(TIME_FORMAT),
         cursor.rows,
+        cursor.filters,
     )
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
         ensure_table(db)
         conn.execute(
-            f"INSERT OR REPLACE INTO {TABLE} (name, last_seen, last_id, updated_at, rows) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (saved.name, saved.last_seen, saved.last_id, saved.updated_at, saved.rows),
+            f"INSERT OR REPLACE INTO {TABLE} "
+            "(name, last_seen, last_id, updated_at, rows, filters) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                saved.name,
+                saved.last_seen,
+                saved.last_id,
+                saved.updated_at,
+                saved.rows,
+                saved.filters,
+            ),
         )
     except BaseException:
         conn.execute("ROLLBACK")

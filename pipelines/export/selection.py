@@ -35,6 +35,17 @@ class Filters:
     until: datetime | date | None = None
     collapse_stories: bool = False
 
+    def described(self) -> str:
+        """The filters as options ("--source amic --since 2024-01-01"), "" for none: what a
+        named incremental export remembers, since its cursor is only right for them."""
+        parts = [f"--query {self.query!r}"] if self.query else []
+        parts += [f"--source {self.source}"] if self.source else []
+        parts += [f"--agency {self.agency!r}"] if self.agency else []
+        parts += [f"--since {self.since.isoformat()}"] if self.since else []
+        parts += [f"--until {self.until.isoformat()}"] if self.until else []
+        parts += ["--collapse-stories"] if self.collapse_stories else []
+        return " ".join(parts)
+
 
 @dataclass(frozen=True)
 class Selection:
