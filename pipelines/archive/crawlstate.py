@@ -255,7 +255,8 @@ def record_fetches(archive: Archive, records: Iterable[FetchRecord]) -> int:
             list(rows.values()),
         )
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolled back itself on a full disk
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
     return len(rows)
@@ -273,7 +274,8 @@ def mark_interrupted(archive: Archive) -> int:
             (utc_text(datetime.now(UTC)),),
         )
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolled back itself on a full disk
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
     return cur.rowcount

@@ -388,6 +388,7 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None
                 done.append(migration.__name__)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite rolled back itself on a full disk
+                conn.execute("ROLLBACK")
             raise
     return done

@@ -110,7 +110,8 @@ def writable(conn: sqlite3.Connection) -> bool:
         try:
             conn.execute("CREATE TABLE _newsagg_write_probe (x)")
         finally:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite rolled back itself on a full disk
+                conn.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "read-only" in str(exc):
             return False
@@ -145,7 +146,8 @@ def save(db: sqlite_utils.Database, cursor: ExportCursor) -> ExportCursor:
             ),
         )
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolled back itself on a full disk
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
     return saved
