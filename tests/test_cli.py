@@ -296,3 +296,9 @@ def test_an_import_loads_neither_scrapy_nor_pandas(tmp_path: Path) -> None:
     assert sqlite3.connect(db).execute("SELECT headline FROM articles").fetchall() == [
         (line["headline"],)
     ]
+
+
+def test_help_is_shown_whatever_db_is_given() -> None:
+    """--db is read before the other options; a bad one must not hide the help."""
+    result = run_cli("search", "--db", "/dev/null", "--help")
+    assert result.returncode == 0 and "Usage:" in result.stdout, result.stderr

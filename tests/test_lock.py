@@ -141,3 +141,5 @@ def test_a_locked_archive_is_waited_for_then_a_try_again_later(tmp_path: Path) -
     finally:
         holder.close()
     assert waited.returncode == 0, waited.stderr
+    forever = run_cli("stats", "--db", str(db), env={"NEWSAGG_BUSY_TIMEOUT": "inf"})
+    assert forever.returncode == 0, forever.stderr  # as long as SQLite can wait, no crash

@@ -221,6 +221,9 @@ def forms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
         ("составе", {"archive", "reading"}),
         ('"состав небольших"', {"reading"}),  # a phrase looks for each spelling
         ("headline:архива", {"archive"}),
+        ("архива*", {"archive", "reading"}),  # a prefix looks for every spelling too
+        ("headline:архиве*", {"archive"}),
+        ('"состав небольш*"', {"reading"}),
     ],
 )
 def test_fleeting_vowels_stress_marks_and_prefixes(

@@ -23,8 +23,9 @@ from pathlib import Path
 import click
 
 from crawler.cli.export import overwrites_archive
-from crawler.cli.options import UsageExit, db_option, open_archive
+from crawler.cli.options import UsageExit, busy, busy_exit, db_option, open_archive
 from crawler.lock import holder_alive
+from pipelines.archive.archive import busy_timeout
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -67,7 +68,8 @@ def foreign(target: Path, archive: sqlite3.Connection) -> str | None:
     if not target.exists() or target.stat().st_size == 0:
         return None
     try:
-        with closing(sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)) as old:
+        uri = f"{target.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True, timeout=busy_timeout())) as old:
             tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master")}
             if not {"_migrations", "articles", "crawl_runs"} <= tables:
                 return f"{target} is an SQLite database of another program, not a backup"
@@ -76,6 +78,8 @@ def foreign(target: Path, archive: sqlite3.Connection) -> str | None:
                 "SELECT id, canonical_url FROM articles ORDER BY id DESC LIMIT 1"
             ).fetchone()
     except sqlite3.Error as error:
+        if busy(error):  # in use: wait no longer, say so (exit 75)
+            raise busy_exit(target) from None
         return f"{target} cannot be read as a backup ({error})"
     ours = set(archive.execute("SELECT id, started_at FROM crawl_runs"))
     same_newest = (

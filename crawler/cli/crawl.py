@@ -268,7 +268,7 @@ def verdict(result: CrawlResult, flagged: dict[str, list[str]]) -> tuple[int, li
     if entries and not any(answered(entry) for entry in entries.values()):
         why = "; ".join(f"{key}: {_failures(entry)}" for key, entry in entries.items())
         if any(entry.get("http") for entry in entries.values()):
-            cause = "the sites answered with errors: are the sources' addresses (--base) right?"
+            cause = "the sites answered with errors: are the addresses right, is newsagg blocked?"
         else:
             cause = "no network, or every site is down"
         message = f"newsagg crawl: nothing fetched from any source ({why}): {cause}"

@@ -194,13 +194,14 @@ def _first_seen(value: Any) -> str | None:
 
     if not isinstance(value, str):
         return None
+    now = now_utc()
     moment = to_utc(value)
     if moment is None and len(value.strip()) == 10:
-        try:
-            moment = date.fromisoformat(value.strip()).isoformat() + "T23:59:59Z"
+        try:  # today: seen by now at the latest
+            moment = min(date.fromisoformat(value.strip()).isoformat() + "T23:59:59Z", now)
         except ValueError:
             moment = None
-    return moment if moment is not None and moment <= now_utc() else None
+    return moment if moment is not None and moment <= now else None
 
 
 def _iso_time(text: str) -> datetime | None:

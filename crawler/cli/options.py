@@ -13,6 +13,7 @@ import os
 import re
 import sqlite3
 import stat
+import sys
 from collections.abc import Callable
 from contextlib import closing
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -54,6 +55,8 @@ def archive_path_problem(path: Path) -> str | None:
 
 
 def _usable_db(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    if ctx.resilient_parsing or any(a in ("--help", "-h") for a in sys.argv[1:]):
+        return value  # read first (eager): a bad --db must not hide the help asked for
     problem = archive_path_problem(value)
     if problem:
         raise UsageExit(f"cannot use the archive at {value}: {problem}")
@@ -208,10 +211,15 @@ def _archived_sources(db_path: Path | None) -> set[str]:
     there is no readable archive: the command then says what is wrong with it."""
     if db_path is None or not db_path.is_file():
         return set()
+    from pipelines.archive.archive import busy_timeout
+
+    uri = f"{db_path.resolve().as_uri()}?mode=ro"
     try:
-        with closing(sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        with closing(sqlite3.connect(uri, uri=True, timeout=busy_timeout())) as db:
             return {str(row[0]) for row in db.execute("SELECT key FROM sources") if row[0]}
-    except sqlite3.Error:
+    except sqlite3.Error as exc:
+        if busy(exc):
+            raise busy_exit(db_path) from None
         return set()
 
 

@@ -11,6 +11,7 @@ import collections
 import contextlib
 import gc
 import itertools
+import math
 import multiprocessing
 import os
 import signal
@@ -51,15 +52,19 @@ from pipelines.urls import UrlRules
 
 FTS = schema.FTS_TABLE
 BUSY_TIMEOUT_S = 30.0  # NEWSAGG_BUSY_TIMEOUT: how long to wait for another's lock
+MAX_BUSY_TIMEOUT_S = 2_000_000.0  # PRAGMA busy_timeout takes a 32-bit count of ms
 
 
 def busy_timeout() -> float:
     """Seconds a statement waits for another connection's lock, from the first statement
     on (sqlite3.connect's own default is 5 s); `NEWSAGG_BUSY_TIMEOUT` changes it."""
     try:
-        return max(0.0, float(os.environ.get("NEWSAGG_BUSY_TIMEOUT", BUSY_TIMEOUT_S)))
+        seconds = float(os.environ.get("NEWSAGG_BUSY_TIMEOUT", BUSY_TIMEOUT_S))
     except ValueError:
         return BUSY_TIMEOUT_S
+    if math.isnan(seconds):
+        return BUSY_TIMEOUT_S
+    return min(max(0.0, seconds), MAX_BUSY_TIMEOUT_S)  # "inf": as long as SQLite can wait
 
 
 PAGE_SIZE = 16_384

@@ -70,7 +70,7 @@ class Term:
 
     def spellings(self) -> list[tuple[str, ...]]:
         """The term in indexed stems: one phrase per combination of its words' variants."""
-        if not self.forms or self.prefix:
+        if not self.forms:
             return [self.stems]
         return list(itertools.islice(itertools.product(*self.forms), MAX_SPELLINGS))
 
@@ -80,7 +80,13 @@ class Term:
         if len(phrases) > 1:
             text = f"({' OR '.join(_quoted(p) for p in phrases)})"
         if self.prefix:
-            starts = [_quoted((*self.stems[:-1], head)) + " *" for head in self.heads()]
+            starts = list(  # the words before the last in each of their spellings
+                dict.fromkeys(
+                    _quoted((*phrase[:-1], head)) + " *"
+                    for phrase in phrases
+                    for head in self.heads()
+                )
+            )
             if self.fragment != self.stems[-1]:
                 starts.insert(0, text)
             text = starts[0] if len(starts) == 1 else f"({' OR '.join(starts)})"
