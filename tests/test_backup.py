@@ -134,18 +134,52 @@ def test_a_backup_never_replaces_what_is_not_an_older_backup_of_this_archive(
     with closing(sqlite3.connect(other)) as conn:
         assert conn.execute("SELECT text FROM notes").fetchall() == [("не трогать",)]
 
-    # a second archive that has crawled on its own, with a reader's -wal and -shm beside it
-    region = tmp_path / "region.db"
-    shutil.copy(demo_crawl.db, region)
-    with closing(sqlite3.connect(region)) as conn, conn:
-        conn.execute("INSERT INTO crawl_runs (id, started_at) VALUES (9001, '2026-11-01')")
+    # a colleague's archive made from an export of ours, with a reader's -wal and -shm
+    dump, region = tmp_path / "all.jsonl", tmp_path / "region.db"
+    exported = run_cli("export", "--format", "jsonl", "-o", str(dump), "--db", str(demo_crawl.db))
+    assert exported.returncode == 0, exported.stderr
+    assert run_cli("import", str(dump), "--db", str(region)).returncode == 0
     for side in ("-wal", "-shm"):
         (tmp_path / f"region.db{side}").write_bytes(b"")
     before = counts(region)
     mixed = run_cli("backup", str(region), "--db", str(demo_crawl.db))
     assert mixed.returncode == 2 and "another newsagg archive" in mixed.stderr, mixed.stderr
     assert counts(region) == before and (tmp_path / "region.db-shm").exists()
+    # one made by a version before archive ids, that has crawled on its own
+    older = tmp_path / "older.db"
+    shutil.copy(demo_crawl.db, older)
+    with closing(sqlite3.connect(older)) as conn, conn:
+        conn.execute("DROP TABLE archive_meta")
+        conn.execute("DELETE FROM _migrations WHERE name = 'm011_archive_id'")
+        conn.execute("INSERT INTO crawl_runs (id, started_at) VALUES (9001, '2026-11-01')")
+    refused = run_cli("backup", str(older), "--db", str(demo_crawl.db))
+    assert refused.returncode == 2 and "another newsagg archive" in refused.stderr
 
     forced = run_cli("backup", str(other), "--force", "--db", str(demo_crawl.db))
     assert forced.returncode == 0, forced.stderr
     assert counts(other) == counts(demo_crawl.db)
+
+
+def test_backups_made_before_a_restore_are_still_this_archives(
+    demo_crawl: Crawl, tmp_path: Path
+) -> None:
+    """Restored from Monday's copy, the archive numbers its next run as Tuesday's copy
+    numbered another: Tuesday's file is still one of its backups (the archive id says so),
+    and the weekly rotation (news-$(date +%a).db) goes on."""
+    db, monday, tuesday = tmp_path / "news.db", tmp_path / "mon.db", tmp_path / "tue.db"
+    shutil.copy(demo_crawl.db, db)
+
+    def crawl_run(started: str) -> None:
+        with closing(sqlite3.connect(db)) as conn, conn:
+            conn.execute(
+                "INSERT INTO crawl_runs (started_at, status) VALUES (?, 'finished')", (started,)
+            )
+
+    assert run_cli("backup", str(monday), "--db", str(db)).returncode == 0
+    crawl_run("2026-11-02T00:00:00+00:00")
+    assert run_cli("backup", str(tuesday), "--db", str(db)).returncode == 0
+    shutil.copy(monday, db)  # the restore
+    crawl_run("2026-11-03T00:00:00+00:00")
+    again = run_cli("backup", str(tuesday), "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    assert counts(tuesday) == counts(db)

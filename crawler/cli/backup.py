@@ -61,10 +61,14 @@ def replaceable(target: Path) -> str | None:
 def foreign(target: Path, archive: sqlite3.Connection) -> str | None:
     """Why the SQLite file at `target` is not an older backup of `archive`, or None.
 
-    An older backup holds a past state of this archive: each of its crawl runs is one of
-    the archive's (same number, same start) and its newest article is the archive's article
-    of that number. Another program's database, or another newsagg archive (a second
-    region's, a colleague's), fails this and is replaced only with --force."""
+    An archive has an id of its own (`schema.m011_archive_id`), which its backups and a
+    restored copy carry: a target with another id is another archive (a second region's,
+    a colleague's). For files older than the id, an older backup holds a past state of this
+    archive: each of its crawl runs is one of the archive's (same number, same start) and
+    its newest article is the archive's article of that number. Another program's database
+    and another archive are replaced only with --force."""
+    from pipelines.archive.schema import archive_id
+
     if not target.exists() or target.stat().st_size == 0:
         return None
     try:
@@ -73,6 +77,7 @@ def foreign(target: Path, archive: sqlite3.Connection) -> str | None:
             tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master")}
             if not {"_migrations", "articles", "crawl_runs"} <= tables:
                 return f"{target} is an SQLite database of another program, not a backup"
+            theirs = archive_id(old)
             runs = set(old.execute("SELECT id, started_at FROM crawl_runs"))
             newest = old.execute(
                 "SELECT id, canonical_url FROM articles ORDER BY id DESC LIMIT 1"
@@ -81,18 +86,24 @@ def foreign(target: Path, archive: sqlite3.Connection) -> str | None:
         if busy(error):  # in use: wait no longer, say so (exit 75)
             raise busy_exit(target) from None
         return f"{target} cannot be read as a backup ({error})"
-    ours = set(archive.execute("SELECT id, started_at FROM crawl_runs"))
+    ours = archive_id(archive)
+    if theirs is not None and ours is not None:
+        if theirs == ours:
+            return None
+        return f"{target} is another newsagg archive, not a backup of this one (another id)"
+    same_runs = runs <= set(archive.execute("SELECT id, started_at FROM crawl_runs"))
     same_newest = (
         newest is None
         or archive.execute(
             "SELECT 1 FROM articles WHERE id = ? AND canonical_url = ?", newest
         ).fetchone()
     )
-    if runs <= ours and same_newest:
+    if same_runs and same_newest:
         return None
     return (
-        f"{target} is another newsagg archive, not a backup of this one (its crawl runs "
-        "or articles are not this archive's)"
+        f"{target} is another newsagg archive, or a backup newer than this archive (made "
+        "before a restore), by an older version: its crawl runs or articles are not this "
+        "archive's"
     )
 
 

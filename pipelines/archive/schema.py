@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -314,6 +315,23 @@ def m010_cursor_filters(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE export_cursors ADD COLUMN filters TEXT")
 
 
+def m011_archive_id(db: sqlite_utils.Database) -> None:
+    """`archive_meta`: the archive's own id, made once. Its backups (`VACUUM INTO`) and a
+    restored copy carry it, so `newsagg backup` tells an older backup of this archive from
+    another archive by it, even after a restore made run numbers start again."""
+    db.execute("CREATE TABLE archive_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO archive_meta (key, value) VALUES ('id', ?)", [uuid.uuid4().hex])
+
+
+def archive_id(conn: sqlite3.Connection) -> str | None:
+    """The id `m011_archive_id` gave the archive; None for one made before it."""
+    try:
+        row = conn.execute("SELECT value FROM archive_meta WHERE key = 'id'").fetchone()
+    except sqlite3.OperationalError:  # no such table
+        return None
+    return str(row[0]) if row else None
+
+
 def index_all(conn: sqlite3.Connection, batch: int = 2000) -> int:
     """Empty the full-text index and index every article again, reading slices of ids so that
     memory stays flat at any archive size; returns how many were indexed."""
@@ -343,15 +361,22 @@ MIGRATIONS: list[Migration] = [
     m008_crawl_lookups,
     m009_accents,
     m010_cursor_filters,
+    m011_archive_id,
 ]
 
 
 # Migrations an archive that cannot be upgraded (on read-only media) is read without: those
 # that only add indexes (it reads right, only slower), m009, without which a few rows
-# are found as the versions before it found them, and m010, which only incremental exports
-# use (and they need a writable archive).
+# are found as the versions before it found them, m010, which only incremental exports
+# use (and they need a writable archive), and m011, which only backups use.
 READ_WITHOUT = frozenset(
-    {"m007_stats_indexes", "m008_crawl_lookups", "m009_accents", "m010_cursor_filters"}
+    {
+        "m007_stats_indexes",
+        "m008_crawl_lookups",
+        "m009_accents",
+        "m010_cursor_filters",
+        "m011_archive_id",
+    }
 )
 
 
