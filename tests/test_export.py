@@ -647,7 +647,15 @@ def test_cursor_table_shape(tmp_path: Path) -> None:
     columns = [r[1] for r in conn.execute("PRAGMA table_info(export_cursors)")]
     conn.close()
     assert columns == ["name", "last_seen", "last_id", "updated_at", "rows", "filters"]
-    assert row == ("nightly", 4, 4, "")  # no filters
+    assert row[:3] == ("nightly", 4, 4)
+    assert json.loads(row[3]) == {  # the filters it is right for: none
+        "query": None,
+        "source": None,
+        "agency": None,
+        "since": None,
+        "until": None,
+        "collapse_stories": False,
+    }
 
 
 def test_stdout_export(archive: Archive, capfdbinary: pytest.CaptureFixture[bytes]) -> None:

@@ -282,6 +282,17 @@ def test_a_named_export_keeps_to_its_filters(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="saved by exports with --source amic, and this one"):
         delivered(path, tmp_path / "2.jsonl", source="katun24")
     assert delivered(path, tmp_path / "3.jsonl", source="amic") == {}
+    # the same day spelled as a date or as its midnight, a start that moves later (a cron
+    # line's "the last 30 days"): rows they select were all the cursor's; an earlier start
+    # would reach rows it passed
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    assert delivered(path, tmp_path / "4.jsonl", source="amic", since=since.date()) == {}
+    assert delivered(path, tmp_path / "5.jsonl", source="amic", since=since) == {}
+    assert (
+        delivered(path, tmp_path / "6.jsonl", source="amic", since=since.replace(year=2021)) == {}
+    )
+    with pytest.raises(ExportError, match="--since 2021-01-01T00:00:00Z, and this one"):
+        delivered(path, tmp_path / "7.jsonl", source="amic", since=since)
     other = build_archive(tmp_path / "other.db")
     export = ["export", "--format", "jsonl", "--since-last", "nightly", "--db", str(other)]
     first = CliRunner().invoke(main_cli, [*export, "--source", "amic"])

@@ -24,7 +24,7 @@ from pipelines.export.columns import RAW_PAGE, Column, select_columns, source_co
 from pipelines.export.csv_writer import write_csv
 from pipelines.export.jsonl import write_jsonl
 from pipelines.export.parquet import write_parquet
-from pipelines.export.selection import KEY_ALIAS, Filters, select
+from pipelines.export.selection import KEY_ALIAS, Filters, described, narrower_or_same, select
 
 FORMATS = ("jsonl", "csv", "parquet")
 PROGRESS_EVERY = 1000
@@ -106,13 +106,14 @@ def export_articles(
     key = cursors.change_key(conn) if since_last else None
     after = cursors.load(conn, since_last) if since_last else None
     filters = Filters(query, source, agency, since, until, collapse_stories)
-    if after is not None and after.filters is not None and after.filters != filters.described():
+    if after is not None and after.filters and not narrower_or_same(after.filters, filters):
         # the cursor passed rows of other filters: this run would never deliver those
         raise ExportError(
             f"--since-last {since_last} was saved by exports with "
-            f"{after.filters or 'no filters'}, and this one has "
-            f"{filters.described() or 'no filters'}: articles changed before its cursor "
-            "would be skipped. Give this export its own name (each name keeps its own cursor)"
+            f"{described(after.filters)}, and this one has {described(filters.saved())} "
+            "(days and times read in UTC, or in --tz / NEWSAGG_TZ): articles changed before "
+            "its cursor would be skipped. Give this export its own name (each name keeps "
+            "its own cursor)"
         )
     selection = select(filters, after=after, key=key)
     total = selection.count(conn) if progress is not None else 0
@@ -131,7 +132,7 @@ def export_articles(
         saved = cursors.save(
             db,
             cursors.ExportCursor(
-                since_last, last_seen, last_id, rows=written, filters=filters.described()
+                since_last, last_seen, last_id, rows=written, filters=filters.saved()
             ),
         )
     return ExportResult(written, out, saved)

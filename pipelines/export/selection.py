@@ -8,6 +8,7 @@ crawl writes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 
 from pipelines.archive.query import parse_query
 from pipelines.archive.schema import FTS_TABLE
-from pipelines.archive.search import WHEN, dated_ids, filter_sql
+from pipelines.archive.search import WHEN, dated_ids, filter_sql, utc_bound
 from pipelines.export.cursor import ExportCursor
 
 FETCH_ROWS = 500
@@ -35,16 +36,57 @@ class Filters:
     until: datetime | date | None = None
     collapse_stories: bool = False
 
-    def described(self) -> str:
-        """The filters as options ("--source amic --since 2024-01-01"), "" for none: what a
-        named incremental export remembers, since its cursor is only right for them."""
-        parts = [f"--query {self.query!r}"] if self.query else []
-        parts += [f"--source {self.source}"] if self.source else []
-        parts += [f"--agency {self.agency!r}"] if self.agency else []
-        parts += [f"--since {self.since.isoformat()}"] if self.since else []
-        parts += [f"--until {self.until.isoformat()}"] if self.until else []
-        parts += ["--collapse-stories"] if self.collapse_stories else []
-        return " ".join(parts)
+    def saved(self) -> str:
+        """What a named incremental export remembers with its cursor (JSON), which is only
+        right for these filters: the query with its spaces tidied, bounds in UTC (a day
+        and its midnight, any zone, are one bound)."""
+        return json.dumps(
+            {
+                "query": " ".join(self.query.split()) if self.query else None,
+                "source": self.source,
+                "agency": self.agency,
+                "since": utc_bound(self.since) if self.since else None,
+                "until": utc_bound(self.until, end=True) if self.until else None,
+                "collapse_stories": self.collapse_stories,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+
+def narrower_or_same(saved: str, filters: Filters) -> bool:
+    """May a cursor saved with the filters `saved` go on for `filters`? Only when every
+    row they select was one the saved filters selected: the same filters, or a later
+    --since (a cron line with a moving start). Filters saved in a form this version does
+    not read are taken as the same."""
+    try:
+        before = json.loads(saved)
+        now = json.loads(filters.saved())
+    except ValueError:
+        return True
+    if not isinstance(before, dict):
+        return True
+    later_since = before.get("since") is None or (
+        now["since"] is not None and now["since"] >= before["since"]
+    )
+    rest = {k: v for k, v in now.items() if k != "since"}
+    return later_since and rest == {k: v for k, v in before.items() if k != "since"}
+
+
+def described(saved: str) -> str:
+    """Saved filters as the command line gives them (`QUERY 'мост' --source amic`)."""
+    try:
+        values = json.loads(saved)
+    except ValueError:
+        return saved
+    if not isinstance(values, dict):
+        return saved
+    parts = [f"QUERY {values['query']!r}"] if values.get("query") else []
+    for name in ("source", "agency", "since", "until"):
+        if values.get(name):
+            parts.append(f"--{name} {values[name]}")
+    parts += ["--collapse-stories"] if values.get("collapse_stories") else []
+    return " ".join(parts) or "no filters"
 
 
 @dataclass(frozen=True)
