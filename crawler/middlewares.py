@@ -50,7 +50,7 @@ __all__ = ["FetchStateMiddleware", "article_lost", "page_lost"]
 
 logger = logging.getLogger("newsagg.fetchstate")
 TRACKED_KINDS = ("discovery", "article")
-TOO_LARGE = 413  # fetch_state.status of a page past DOWNLOAD_MAXSIZE ("Content Too Large")
+TOO_LARGE_STATUS = 413  # fetch_state.status of a page past DOWNLOAD_MAXSIZE ("Content Too Large")
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -123,7 +123,7 @@ class FetchStateMiddleware:
         but it is an answer; remembered as 413, it is tried again after NEWS_RETRY_HOURS."""
         if request.meta.get("kind") == "article":
             now = utc_text(datetime.now(UTC))
-            self.records[request.url] = FetchRecord(request.url, TOO_LARGE, fetched_at=now)
+            self.records[request.url] = FetchRecord(request.url, TOO_LARGE_STATUS, fetched_at=now)
 
     def page_failed(self, request: Request) -> None:
         """The page could not be downloaded: as for an article the store lost."""

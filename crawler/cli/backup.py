@@ -25,7 +25,7 @@ import click
 from crawler.cli.export import overwrites_archive
 from crawler.cli.options import UsageExit, busy, busy_exit, db_option, open_archive
 from crawler.lock import holder_alive
-from pipelines.archive.archive import busy_timeout
+from pipelines.archive.archive import peek
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -72,8 +72,7 @@ def foreign(target: Path, archive: sqlite3.Connection) -> str | None:
     if not target.exists() or target.stat().st_size == 0:
         return None
     try:
-        uri = f"{target.resolve().as_uri()}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True, timeout=busy_timeout())) as old:
+        with peek(target) as old:
             tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master")}
             if not {"_migrations", "articles", "crawl_runs"} <= tables:
                 return f"{target} is an SQLite database of another program, not a backup"

@@ -15,7 +15,6 @@ import sqlite3
 import stat
 import sys
 from collections.abc import Callable
-from contextlib import closing
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
@@ -211,11 +210,10 @@ def _archived_sources(db_path: Path | None) -> set[str]:
     there is no readable archive: the command then says what is wrong with it."""
     if db_path is None or not db_path.is_file():
         return set()
-    from pipelines.archive.archive import busy_timeout
+    from pipelines.archive.archive import peek
 
-    uri = f"{db_path.resolve().as_uri()}?mode=ro"
     try:
-        with closing(sqlite3.connect(uri, uri=True, timeout=busy_timeout())) as db:
+        with peek(db_path) as db:
             return {str(row[0]) for row in db.execute("SELECT key FROM sources") if row[0]}
     except sqlite3.Error as exc:
         if busy(exc):

@@ -67,6 +67,14 @@ def busy_timeout() -> float:
     return min(max(0.0, seconds), MAX_BUSY_TIMEOUT_S)  # "inf": as long as SQLite can wait
 
 
+def peek(path: Path) -> contextlib.closing[sqlite3.Connection]:
+    """A read-only connection to an SQLite file that must not be upgraded or changed (a
+    backup's target, an archive a callback looks into before the command opens it); it
+    waits the busy timeout like the archive's own."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    return contextlib.closing(sqlite3.connect(uri, uri=True, timeout=busy_timeout()))
+
+
 PAGE_SIZE = 16_384
 
 
@@ -236,16 +244,9 @@ class Archive:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        self._writes += 1
-        try:
+        with schema.immediate(self.db.conn) as conn:
+            self._writes += 1
             yield conn
-        except BaseException:
-            if conn.in_transaction:  # SQLite itself rolls back on a full disk ("database or
-                conn.execute("ROLLBACK")  # disk is full"): a second one would hide why
-            raise
-        conn.execute("COMMIT")
 
     # -- writing -----------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipelines.archive.chunked import select_in
+from pipelines.archive.schema import immediate
 
 if TYPE_CHECKING:
     from pipelines.archive import Archive
@@ -246,38 +247,24 @@ def record_fetches(archive: Archive, records: Iterable[FetchRecord]) -> int:
     rows = {r.url: (r.url, r.etag, r.last_modified, r.fetched_at or now, r.status) for r in records}
     if not rows:
         return 0
-    conn = archive.db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(archive.db.conn) as conn:
         conn.executemany(
             "INSERT OR REPLACE INTO fetch_state (url, etag, last_modified, last_fetched, status) "
             "VALUES (?, ?, ?, ?, ?)",
             list(rows.values()),
         )
-    except BaseException:
-        if conn.in_transaction:  # SQLite rolled back itself on a full disk
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
     return len(rows)
 
 
 def mark_interrupted(archive: Archive) -> int:
     """Runs still "running" when no crawl holds the lock died (kill -9, power loss):
     call this holding the archive lock. Returns how many were marked."""
-    conn = archive.db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(archive.db.conn) as conn:
         cur = conn.execute(
             "UPDATE crawl_runs SET status = 'interrupted', "
             "finished_at = COALESCE(finished_at, ?) WHERE status = 'running'",
             (utc_text(datetime.now(UTC)),),
         )
-    except BaseException:
-        if conn.in_transaction:  # SQLite rolled back itself on a full disk
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
     return cur.rowcount
 
 

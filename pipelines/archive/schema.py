@@ -12,10 +12,11 @@ row's first page without reading the body.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import sqlite_utils
@@ -380,6 +381,21 @@ READ_WITHOUT = frozenset(
 )
 
 
+@contextlib.contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, committed at the end and rolled back on any error, unless
+    SQLite ended it already: on a full disk it rolls back itself, and a second ROLLBACK
+    ("cannot rollback - no transaction is active") would hide why."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def applied(db: sqlite_utils.Database) -> list[str]:
     if "_migrations" not in db.table_names():
         return []
@@ -396,8 +412,7 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None
     conn = db.conn
     done: list[str] = []
     for migration in migrations or MIGRATIONS:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(conn):
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
             )
@@ -411,9 +426,4 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] | None = None
                     (migration.__name__, datetime.now(UTC).isoformat(timespec="seconds")),
                 )
                 done.append(migration.__name__)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:  # SQLite rolled back itself on a full disk
-                conn.execute("ROLLBACK")
-            raise
     return done

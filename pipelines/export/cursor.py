@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
+from pipelines.archive.schema import immediate
+
 TABLE = "export_cursors"
 CHANGE_COLUMN = "changed_at"  # indexed: an incremental run reads only the rows it delivers
 LEGACY_KEY = "COALESCE(articles.last_seen, articles.first_seen, '')"
@@ -37,7 +39,7 @@ class ExportCursor:
     last_id: int
     updated_at: str | None = None
     rows: int | None = None  # rows delivered by the run that saved it
-    # the filters of the runs that moved it (`Filters.described`); None: saved before
+    # the filters of the runs that moved it (`Filters.saved`); None: saved before
     # they were remembered
     filters: str | None = None
 
@@ -129,9 +131,7 @@ def save(db: sqlite_utils.Database, cursor: ExportCursor) -> ExportCursor:
         cursor.rows,
         cursor.filters,
     )
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(db.conn) as conn:
         ensure_table(db)
         conn.execute(
             f"INSERT OR REPLACE INTO {TABLE} "
@@ -145,9 +145,4 @@ def save(db: sqlite_utils.Database, cursor: ExportCursor) -> ExportCursor:
                 saved.filters,
             ),
         )
-    except BaseException:
-        if conn.in_transaction:  # SQLite rolled back itself on a full disk
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
     return saved
